@@ -1,0 +1,1 @@
+"""Chorus: infrastructure for survivors of sexual harassment and assault."""

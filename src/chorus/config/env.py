@@ -1,0 +1,196 @@
+"""Read every ``CHORUS_*`` variable once into one frozen, validated object.
+
+Secrets may also come from ``CHORUS_<NAME>_FILE`` (container secrets). In production a missing
+secret stops start-up with a message naming the variable to set; development works with no
+configuration at all (SQLite under ``var/``, a random secret kept in ``var/``).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+ENVIRONMENTS = ("dev", "test", "production")
+REPO_ROOT = Path(__file__).resolve().parents[3]
+
+
+class ConfigError(Exception):
+    """A configuration value is missing or invalid; the message names the variable."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChorusConfig:
+    env: str
+    debug: bool
+    secret_key: str
+    database_url: str
+    allowed_hosts: tuple[str, ...]
+    trusted_proxies: int
+    var_dir: Path
+    cache_url: str
+    # Proof-of-work (ALTCHA v2, PBKDF2/SHA-256) and the no-JavaScript wait ticket.
+    pow_cost: int
+    pow_max_counter: int
+    pow_ttl_seconds: int
+    nojs_wait_seconds: int
+    # Per-network limit on voices added: this many per window, 0 turns it off.
+    rate_limit_voices: int
+    rate_limit_window_seconds: int
+    # Differential privacy (see docs/privacy/numbers.md).
+    epsilon_wave: float
+    epsilon_facets: float
+    delta: float
+    min_cell: int
+    exit_url: str
+    help_links: tuple[tuple[str, str], ...]
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+
+def _read(environ: Mapping[str, str], name: str) -> str | None:
+    file_var = f"CHORUS_{name}_FILE"
+    if environ.get(file_var):
+        path = Path(environ[file_var])
+        try:
+            return path.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(f"{file_var}: cannot read {path}: {exc.strerror}") from exc
+    value = environ.get(f"CHORUS_{name}")
+    return value if value not in (None, "") else None
+
+
+def _int(environ: Mapping[str, str], name: str, default: int, *, minimum: int = 0) -> int:
+    raw = _read(environ, name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"CHORUS_{name} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"CHORUS_{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _float(environ: Mapping[str, str], name: str, default: float) -> float:
+    raw = _read(environ, name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"CHORUS_{name} must be a number, got {raw!r}") from None
+    if not value > 0:
+        raise ConfigError(f"CHORUS_{name} must be greater than 0, got {raw!r}")
+    return value
+
+
+def _dev_secret(var_dir: Path) -> str:
+    """A per-install random development secret, never a constant in the code."""
+    path = var_dir / "dev-secret-key"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(50)
+    path.write_text(value, encoding="utf-8")
+    path.chmod(0o600)
+    return value
+
+
+def _help_links(raw: str | None) -> tuple[tuple[str, str], ...]:
+    if raw is None:
+        return ()
+    links = []
+    for item in raw.split(";"):
+        if not item.strip():
+            continue
+        name, sep, url = item.partition("|")
+        if not sep or not url.strip().startswith(("https://", "http://", "tel:")):
+            raise ConfigError(
+                f"CHORUS_HELP_LINKS entries must look like 'Name|https://…', got {item!r}"
+            )
+        links.append((name.strip(), url.strip()))
+    return tuple(links)
+
+
+def load(environ: Mapping[str, str] | None = None) -> ChorusConfig:
+    environ = os.environ if environ is None else environ
+    env = environ.get("CHORUS_ENV", "dev")
+    if env not in ENVIRONMENTS:
+        raise ConfigError(f"CHORUS_ENV must be one of {', '.join(ENVIRONMENTS)}, got {env!r}")
+    production = env == "production"
+    var_dir = Path(_read(environ, "VAR_DIR") or REPO_ROOT / "var")
+
+    secret_key = _read(environ, "SECRET_KEY")
+    if secret_key is None:
+        if production:
+            raise ConfigError(
+                "CHORUS_SECRET_KEY is not set: set it (or CHORUS_SECRET_KEY_FILE) to a long "
+                "random value, e.g. the output of `python -c 'import secrets; "
+                "print(secrets.token_urlsafe(50))'`"
+            )
+        secret_key = _dev_secret(var_dir)
+    elif production and len(secret_key) < 50:
+        raise ConfigError("CHORUS_SECRET_KEY must be at least 50 characters long in production")
+
+    database_url = _read(environ, "DATABASE_URL")
+    if database_url is None:
+        if production:
+            raise ConfigError(
+                "CHORUS_DATABASE_URL is not set: use postgres://user:password@host/dbname, "
+                "or sqlite:////absolute/path/chorus.sqlite3 for a small install"
+            )
+        database_url = f"sqlite:///{var_dir / 'chorus.sqlite3'}"
+    if not database_url.startswith(("sqlite:", "postgres://", "postgresql://")):
+        raise ConfigError(
+            "CHORUS_DATABASE_URL must start with sqlite:, postgres:// or postgresql://"
+        )
+
+    hosts_raw = _read(environ, "ALLOWED_HOSTS")
+    if hosts_raw is None and production:
+        raise ConfigError(
+            "CHORUS_ALLOWED_HOSTS is not set: list the site's host names, comma separated"
+        )
+    allowed_hosts = tuple(
+        h.strip() for h in (hosts_raw or "127.0.0.1,localhost,testserver").split(",") if h.strip()
+    )
+
+    epsilon_wave = _float(environ, "EPSILON_WAVE", 0.5)
+    epsilon_facets = _float(environ, "EPSILON_FACETS", 0.5)
+    if epsilon_wave + epsilon_facets > 1.0 + 1e-12:
+        raise ConfigError(
+            "CHORUS_EPSILON_WAVE + CHORUS_EPSILON_FACETS must not exceed 1 "
+            f"(each voice's lifetime privacy loss), got {epsilon_wave + epsilon_facets:g}"
+        )
+    delta = _float(environ, "DELTA", 1e-7)
+    if delta > 1e-7:
+        raise ConfigError(f"CHORUS_DELTA must be at most 1e-7, got {delta:g}")
+
+    return ChorusConfig(
+        env=env,
+        debug=(environ.get("CHORUS_DEBUG") == "1") and not production,
+        secret_key=secret_key,
+        database_url=database_url,
+        allowed_hosts=allowed_hosts,
+        trusted_proxies=_int(environ, "TRUSTED_PROXIES", 0),
+        var_dir=var_dir,
+        cache_url=_read(environ, "CACHE_URL") or "locmem://",
+        # Tests solve challenges in Python, so their defaults are easy; real ones are not.
+        pow_cost=_int(environ, "POW_COST", 2 if env == "test" else 5000, minimum=1),
+        pow_max_counter=_int(environ, "POW_MAX_COUNTER", 20 if env == "test" else 300, minimum=1),
+        pow_ttl_seconds=_int(environ, "POW_TTL_SECONDS", 1200, minimum=10),
+        nojs_wait_seconds=_int(environ, "NOJS_WAIT_SECONDS", 5, minimum=0),
+        rate_limit_voices=_int(environ, "RATE_LIMIT_VOICES", 60),
+        rate_limit_window_seconds=_int(environ, "RATE_LIMIT_WINDOW_SECONDS", 600, minimum=1),
+        epsilon_wave=epsilon_wave,
+        epsilon_facets=epsilon_facets,
+        delta=delta,
+        min_cell=_int(environ, "MIN_CELL", 11, minimum=11),
+        exit_url=_read(environ, "EXIT_URL") or "https://www.bbc.co.uk/weather",
+        help_links=_help_links(_read(environ, "HELP_LINKS")),
+    )

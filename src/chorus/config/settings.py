@@ -1,0 +1,149 @@
+"""The one settings module. Everything that varies comes from ``chorus.config.env``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dj_database_url
+from django.utils.csp import CSP
+
+from chorus.config import env
+
+CONFIG = env.load()
+
+DEBUG = CONFIG.debug
+SECRET_KEY = CONFIG.secret_key
+ALLOWED_HOSTS = list(CONFIG.allowed_hosts)
+
+INSTALLED_APPS = [
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "chorus.core",
+    "chorus.counts",
+    "chorus.public",
+    "chorus.api",
+    "chorus.cli",
+]
+
+MIDDLEWARE = [
+    # First: replace the client address with a keyed network hash and drop the user agent,
+    # so nothing later (views, logging, error reports) can see or record either.
+    "chorus.core.middleware.ForgetClientMiddleware",
+    "chorus.core.middleware.BodySizeLimitMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "chorus.core.middleware.PrivacyHeadersMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "chorus.config.urls"
+WSGI_APPLICATION = "chorus.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.csrf",
+                "chorus.core.context.site",
+            ],
+        },
+    }
+]
+
+
+def _database(url: str) -> dict[str, Any]:
+    db: dict[str, Any] = dict(
+        dj_database_url.parse(url, conn_max_age=None, conn_health_checks=True)
+    )
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        db["OPTIONS"] = {
+            # WAL lets readers run beside the writer; IMMEDIATE takes the write lock at BEGIN so
+            # concurrent writers queue on busy_timeout instead of failing with "locked" mid-way.
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000; "
+                "PRAGMA secure_delete=ON;"
+            ),
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+        db["TEST"] = {"NAME": str(CONFIG.var_dir / "test.sqlite3")}
+    return db
+
+
+DATABASES = {"default": _database(CONFIG.database_url)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "chorus"}
+        if CONFIG.cache_url == "locmem://"
+        else {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CONFIG.cache_url,
+        }
+    )
+}
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English")]
+USE_I18N = True
+TIME_ZONE = "UTC"
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = CONFIG.var_dir / "static"
+
+# Small bodies only: a voice is a handful of short codes.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 50
+FILE_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024
+
+# Sessions are not used by the survivor site; CSRF uses a cookie that carries no identity.
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Strict"
+CSRF_COOKIE_SECURE = CONFIG.production
+CSRF_FAILURE_VIEW = "chorus.public.views.csrf_failure"
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "no-referrer"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CSP = {
+    "default-src": [CSP.NONE],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "worker-src": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+}
+if CONFIG.production:
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = 63072000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+
+# Logs carry no client address, user agent or request data: the formatter prints only the
+# logger name and message, the access log of the WSGI server is off, and ForgetClientMiddleware
+# has already removed both from the request before any code could log them.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "django.server": {"handlers": [], "propagate": False},
+        "chorus": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
+}

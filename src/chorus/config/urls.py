@@ -1,0 +1,6 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("api/v1/", include("chorus.api.urls")),
+    path("", include("chorus.public.urls")),
+]

@@ -1,0 +1,89 @@
+"""Privacy and safety plumbing that runs on every request."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+
+from chorus.core.network import client_address, network_key
+
+Handler = Callable[[HttpRequest], HttpResponse]
+
+# Headers that identify a person's device or network, or where they came from.
+FORGOTTEN_HEADERS = (
+    "HTTP_USER_AGENT",
+    "HTTP_X_FORWARDED_FOR",
+    "HTTP_X_REAL_IP",
+    "HTTP_FORWARDED",
+    "HTTP_CF_CONNECTING_IP",
+    "HTTP_TRUE_CLIENT_IP",
+    "HTTP_REFERER",
+    "HTTP_SEC_CH_UA",
+    "HTTP_SEC_CH_UA_MOBILE",
+    "HTTP_SEC_CH_UA_PLATFORM",
+)
+UNKNOWN_ADDRESS = "0.0.0.0"  # noqa: S104  (a placeholder, never bound to)
+
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer", "ambient-light-sensor", "autoplay", "battery", "bluetooth", "camera",
+        "display-capture", "geolocation", "gyroscope", "hid", "idle-detection", "magnetometer",
+        "microphone", "midi", "payment", "publickey-credentials-get", "screen-wake-lock",
+        "serial", "usb", "xr-spatial-tracking", "browsing-topics", "interest-cohort",
+    )
+)  # fmt: skip
+
+
+class ForgetClientMiddleware:
+    """Keep only a keyed hash of the client's network, then erase address and user agent."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        config = settings.CONFIG
+        address = client_address(request.META, trusted_proxies=config.trusted_proxies)
+        request.network_key = network_key(address, window=config.rate_limit_window_seconds)  # type: ignore[attr-defined]
+        request.META["REMOTE_ADDR"] = UNKNOWN_ADDRESS
+        for header in FORGOTTEN_HEADERS:
+            request.META.pop(header, None)
+        return self.get_response(request)
+
+
+class BodySizeLimitMiddleware:
+    """Refuse oversized bodies up front with a clear 413, before anything reads them."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        raw = request.META.get("CONTENT_LENGTH") or "0"
+        try:
+            length = int(raw)
+        except ValueError:
+            length = -1
+        if length < 0 or length > limit:
+            message = _("The request is too large. Nothing was counted.")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"message": message, "code": "too_large"}, status=413)
+            return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+
+class PrivacyHeadersMiddleware:
+    """Headers Django has no setting for; nothing is cached unless a view says it may be."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        response.headers.setdefault("Cache-Control", "no-store")
+        return response

@@ -1,0 +1,5 @@
+from chorus.core.errors import ChorusError
+
+
+class CountsError(ChorusError):
+    code = "invalid_voice"

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import base64
+import dataclasses
+import json
+import os
+from collections.abc import Iterator
+from typing import Any
+
+os.environ.setdefault("CHORUS_ENV", "test")
+
+import altcha
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.test import override_settings
+
+from chorus.core import pow
+from chorus.counts import services
+
+
+def solve(challenge: dict[str, Any]) -> str:
+    """Solve an ALTCHA v2 challenge as the widget does, returning the base64 payload."""
+    parsed = altcha.Challenge.from_dict(challenge)
+    solution = altcha.solve_challenge(parsed)
+    assert solution is not None
+    return altcha.Payload(parsed, solution).to_base64()
+
+
+def tamper(payload: str, **changes: Any) -> str:
+    data = json.loads(base64.b64decode(payload))
+    for path, value in changes.items():
+        node = data
+        *parents, leaf = path.split("__")
+        for key in parents:
+            node = node[key]
+        node[leaf] = value
+    return base64.b64encode(json.dumps(data).encode()).decode()
+
+
+@pytest.fixture
+def payload() -> str:
+    return solve(pow.challenge_issue())
+
+
+@pytest.fixture
+def config_override() -> Iterator[Any]:
+    """Call with keyword arguments to replace fields of the frozen config for one test."""
+    stack: list[Any] = []
+
+    def apply(**changes: Any) -> None:
+        ctx = override_settings(CONFIG=dataclasses.replace(settings.CONFIG, **changes))
+        ctx.enable()
+        stack.append(ctx)
+
+    yield apply
+    for ctx in reversed(stack):
+        ctx.disable()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_state() -> Iterator[None]:
+    cache.clear()
+    services.activity_cache_clear()
+    yield
+    services.activity_cache_clear()

@@ -1,0 +1,75 @@
+from pathlib import Path
+
+import pytest
+
+from chorus.config.env import ConfigError, load
+
+PROD = {
+    "CHORUS_ENV": "production",
+    "CHORUS_SECRET_KEY": "x" * 60,
+    "CHORUS_DATABASE_URL": "postgres://chorus@db/chorus",
+    "CHORUS_ALLOWED_HOSTS": "chorus.example.org",
+}
+
+
+def test_development_needs_no_configuration(tmp_path: Path) -> None:
+    config = load({"CHORUS_VAR_DIR": str(tmp_path)})
+    assert config.env == "dev"
+    assert config.database_url == f"sqlite:///{tmp_path / 'chorus.sqlite3'}"
+    assert len(config.secret_key) >= 50
+    assert load({"CHORUS_VAR_DIR": str(tmp_path)}).secret_key == config.secret_key
+
+
+@pytest.mark.parametrize(
+    "missing", ["CHORUS_SECRET_KEY", "CHORUS_DATABASE_URL", "CHORUS_ALLOWED_HOSTS"]
+)
+def test_production_without_a_required_variable_names_it(missing: str) -> None:
+    environ = {k: v for k, v in PROD.items() if k != missing}
+    with pytest.raises(ConfigError, match=missing):
+        load(environ)
+
+
+def test_production_secret_can_come_from_a_file(tmp_path: Path) -> None:
+    secret = tmp_path / "secret"
+    secret.write_text("s" * 64 + "\n")
+    environ = {k: v for k, v in PROD.items() if k != "CHORUS_SECRET_KEY"}
+    assert load({**environ, "CHORUS_SECRET_KEY_FILE": str(secret)}).secret_key == "s" * 64
+
+
+def test_unreadable_secret_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="CHORUS_SECRET_KEY_FILE"):
+        load({**PROD, "CHORUS_SECRET_KEY_FILE": str(tmp_path / "absent")})
+
+
+def test_short_production_secret_is_refused() -> None:
+    with pytest.raises(ConfigError, match="at least 50"):
+        load({**PROD, "CHORUS_SECRET_KEY": "short"})
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("CHORUS_ENV", "staging", "CHORUS_ENV must be one of"),
+        ("CHORUS_POW_COST", "many", "whole number"),
+        ("CHORUS_POW_COST", "0", "at least 1"),
+        ("CHORUS_EPSILON_WAVE", "0.8", "must not exceed 1"),
+        ("CHORUS_EPSILON_FACETS", "-1", "greater than 0"),
+        ("CHORUS_EPSILON_FACETS", "lots", "must be a number"),
+        ("CHORUS_DELTA", "0.001", "at most 1e-7"),
+        ("CHORUS_MIN_CELL", "5", "at least 11"),
+        ("CHORUS_DATABASE_URL", "mysql://x", "must start with"),
+        ("CHORUS_HELP_LINKS", "Just a name", "Name|https"),
+    ],
+)
+def test_invalid_values_are_refused_with_the_variable_named(
+    name: str, value: str, message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load({**PROD, name: value})
+
+
+def test_help_links_are_parsed() -> None:
+    config = load({**PROD, "CHORUS_HELP_LINKS": "Helpline|tel:+441234;Site|https://e.org;"})
+    assert config.help_links == (("Helpline", "tel:+441234"), ("Site", "https://e.org"))
+    assert config.production
+    assert not config.debug
