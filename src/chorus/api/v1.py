@@ -8,7 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Schema, Status
 from ninja.errors import HttpError, ValidationError
 from pydantic import ConfigDict, Field
 
@@ -82,7 +82,10 @@ def _chorus_error(request: HttpRequest, exc: ChorusError) -> HttpResponse:
 @api.exception_handler(ValidationError)
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = [
-        {"field": ".".join(str(p) for p in e.get("loc", ())[1:]), "problem": e.get("msg", "")}
+        {
+            "field": ".".join(str(p) for p in e.get("loc", ()) if p not in ("body", "payload")),
+            "problem": e.get("msg", ""),
+        }
         for e in exc.errors
     ]
     if any(e.get("type") == "json_invalid" for e in exc.errors):
@@ -135,7 +138,7 @@ def challenge(request: HttpRequest) -> dict[str, Any]:
     response={201: VoiceOut, 400: ErrorOut, 413: ErrorOut, 422: ErrorOut, 429: ErrorOut},
     summary="Add a voice",
 )
-def voice_add(request: HttpRequest, payload: VoiceIn) -> tuple[int, dict[str, str]]:
+def voice_add(request: HttpRequest, payload: VoiceIn) -> Status[dict[str, str]]:
     """Count one anonymous voice. Every fact is optional; unknown values are refused."""
     facts = services.voice_facts_parse(payload.model_dump(exclude={"altcha"}))
     proof = pow.proof_check(payload=payload.altcha)
@@ -146,7 +149,7 @@ def voice_add(request: HttpRequest, payload: VoiceIn) -> tuple[int, dict[str, st
         window=settings.CONFIG.rate_limit_window_seconds,
     )
     services.voice_add(facts=facts, proof=proof)
-    return 201, {"status": "added", "message": _("Your voice was added. Thank you.")}
+    return Status(201, {"status": "added", "message": _("Your voice was added. Thank you.")})
 
 
 @api.get("/snapshots", response=list[SnapshotSummary], by_alias=True, summary="List snapshots")
@@ -160,7 +163,9 @@ def snapshot_list(request: HttpRequest) -> list[dict[str, Any]]:
 def snapshot_latest(request: HttpRequest) -> Any:
     snapshot = selectors.snapshot_latest()
     if snapshot is None:
-        return 404, {"message": _("No snapshot has been published yet."), "code": "not_found"}
+        return Status(
+            404, {"message": _("No snapshot has been published yet."), "code": "not_found"}
+        )
     return _full(snapshot)
 
 
@@ -170,5 +175,7 @@ def snapshot_latest(request: HttpRequest) -> Any:
 def snapshot_get(request: HttpRequest, snapshot_id: int) -> Any:
     snapshot = selectors.snapshot_get(snapshot_id=snapshot_id)
     if snapshot is None:
-        return 404, {"message": _("There is no snapshot with that number."), "code": "not_found"}
+        return Status(
+            404, {"message": _("There is no snapshot with that number."), "code": "not_found"}
+        )
     return _full(snapshot)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 
 from chorus.counts import selectors, services
@@ -30,7 +30,7 @@ DECADES = {"2010s": 35, "2020s": 20, "2000s": 15, "1990s": 10, "1980s": 6, "1970
            "earlier": 1, NOT_SAID: 10}  # fmt: skip
 
 
-def _pick(rng: random.Random, weights: dict[str, float]) -> str:
+def _pick(rng: random.Random, weights: Mapping[str, float]) -> str:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 

@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 

@@ -9,11 +9,16 @@ keeps each published table's sensitivity at 1 (docs/privacy/numbers.md).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from chorus.counts.geography import COUNTRIES, ISIC_SECTIONS
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise as Promise
+else:
+    from django.utils.functional import Promise
 
 NOT_SAID = ""
 

@@ -34,7 +34,7 @@ def scale_for(epsilon: float) -> float:
 
 def privacy_loss(scale: float) -> float:
     """The epsilon OpenDP's privacy map certifies for one voice (d_in = 1) at this scale."""
-    return float(_laplace(scale).map(1))
+    return float(_laplace(scale).map(1))  # type: ignore[no-untyped-call]
 
 
 def noisy_counts(counts: list[int], *, scale: float) -> list[int]:

@@ -187,7 +187,7 @@ def snapshot_publish(*, now: datetime | None = None, progress: Progress = _noop)
     batches = prior["batches"] + 1
     progress("publishing tables")
     published = tables.publish(
-        wave=wave,  # type: ignore[arg-type]
+        wave=wave,
         facets=cumulative_facets,
         batches=batches,
         scale_wave=scale_wave,

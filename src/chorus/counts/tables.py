@@ -32,12 +32,15 @@ def publish(
     ``wave`` is (period start ISO, "hour" | "day", noisy count) for every released period;
     ``facets`` maps facet -> code -> noisy sum over ``batches`` releases.
     """
-    params = {"delta": delta, "min_cell": min_cell}
     total = sum(v for _p, _g, v in wave)
     published: dict[str, Any] = {
-        "total": _cell(total, terms=len(wave), scale=scale_wave, **params),
+        "total": _cell(total, terms=len(wave), scale=scale_wave, delta=delta, min_cell=min_cell),
         "wave": [
-            {"period": p, "granularity": g, **_cell(v, terms=1, scale=scale_wave, **params)}
+            {
+                "period": p,
+                "granularity": g,
+                **_cell(v, terms=1, scale=scale_wave, delta=delta, min_cell=min_cell),
+            }
             for p, g, v in wave
         ],
         "facets": {},
@@ -48,7 +51,7 @@ def publish(
         hidden: dict[str, list[int]] = {}
         for code in (*facet.codes, NOT_SAID):
             value = counts.get(code, 0)
-            cell = _cell(value, terms=batches, scale=scale_facet, **params)
+            cell = _cell(value, terms=batches, scale=scale_facet, delta=delta, min_cell=min_cell)
             if facet is COUNTRY and code != NOT_SAID and cell["value"] is None:
                 hidden.setdefault(COUNTRY_BY_CODE[code].region, []).append(value)
                 continue
@@ -56,7 +59,13 @@ def publish(
         for region in REGIONS:
             if region in hidden:
                 values = hidden[region]
-                cell = _cell(sum(values), terms=batches * len(values), scale=scale_facet, **params)
+                cell = _cell(
+                    sum(values),
+                    terms=batches * len(values),
+                    scale=scale_facet,
+                    delta=delta,
+                    min_cell=min_cell,
+                )
                 if cell["value"] is not None:  # a suppressed region row would say nothing
                     rows.append({"code": REGION_PREFIX + region, **cell})
         published["facets"][facet.name] = rows
