@@ -11,14 +11,13 @@ os.environ.setdefault("CHORUS_ENV", "test")
 
 import altcha
 import pytest
-from hypothesis import settings as hypothesis_settings
 from django.conf import settings
 from django.core.cache import cache
 from django.test import override_settings
+from hypothesis import settings as hypothesis_settings
 
 from chorus.core import pow
 from chorus.counts import services
-
 
 # Wall-clock deadlines make property tests flaky on a loaded 2-core machine; no deadline.
 hypothesis_settings.register_profile("chorus", deadline=None, max_examples=200)

@@ -1,4 +1,5 @@
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -74,8 +75,6 @@ def test_spent_proofs_are_dated_no_finer_than_the_hour(payload: str) -> None:
 def test_expired_spent_proofs_are_forgotten(payload: str) -> None:
     proof = pow.proof_check(payload=payload)
     pow.proof_spend(proof=proof)
-    from datetime import UTC, datetime, timedelta
-
     assert pow.proof_forget_expired(now=datetime.now(tz=UTC)) == 0
     assert pow.proof_forget_expired(now=datetime.now(tz=UTC) + timedelta(hours=3)) == 1
 

@@ -1,5 +1,6 @@
 import csv
 import io
+import itertools
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -54,7 +55,8 @@ def test_each_voice_is_released_once_and_then_erased() -> None:
     periods = [cell["period"] for cell in second.published["wave"]]
     assert len(periods) == len(set(periods))
     total = second.published["total"]["value"]
-    assert total is not None and abs(total - 900) < 200
+    assert total is not None
+    assert abs(total - 900) < 200
     settings_rows = {r["code"]: r["value"] for r in second.published["facets"]["setting"]}
     assert abs(settings_rows["workplace"] - 500) < 150
     assert abs(settings_rows["online"] - 400) < 150
@@ -66,7 +68,7 @@ def test_the_ledger_never_spends_more_than_the_lifetime_budget_per_voice() -> No
         services.snapshot_publish(now=T0 + timedelta(days=day, hours=3))
     snapshots = list(Snapshot.objects.order_by("id"))
     spans = [(s.periods_from, s.periods_to) for s in snapshots]
-    for (_a, end), (start, _b) in zip(spans, spans[1:], strict=False):
+    for (_a, end), (start, _b) in itertools.pairwise(spans):
         assert end == start  # contiguous and disjoint: each voice is in exactly one release
     for s in snapshots:
         assert s.epsilon_wave + s.epsilon_facets <= 1.0

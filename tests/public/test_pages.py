@@ -1,3 +1,4 @@
+import json
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -6,7 +7,7 @@ from django.test import Client
 
 from chorus.core import pow
 from chorus.core.models import SpentProof
-from chorus.counts import services
+from chorus.counts import selectors, services
 from chorus.counts.models import Voice
 from chorus.counts.services import VoiceFacts
 from tests.conftest import solve, tamper
@@ -225,17 +226,16 @@ def test_the_numbers_page_has_a_chart_and_a_table_for_each_fact(client: Client) 
 
 @pytest.mark.usefixtures("published")
 def test_snapshots_download_as_csv_and_json(client: Client) -> None:
-    csv_response = client.get("/data/snapshots/1.csv")
+    sid = selectors.snapshot_latest().pk
+    csv_response = client.get(f"/data/snapshots/{sid}.csv")
     assert csv_response["Content-Type"].startswith("text/csv")
     body = b"".join(csv_response.streaming_content).decode()
     assert body.startswith("snapshot,released_at,table,key,label,value,suppressed_below")
-    json_response = client.get("/data/snapshots/1.json")
-    import json
-
+    json_response = client.get(f"/data/snapshots/{sid}.json")
     data = json.loads(b"".join(json_response.streaming_content))
     assert data["metadata"]["mechanism"]
-    assert client.get("/data/snapshots/99.csv").status_code == 404
-    assert client.get("/data/snapshots/99.json").status_code == 404
+    assert client.get(f"/data/snapshots/{sid + 1}.csv").status_code == 404
+    assert client.get(f"/data/snapshots/{sid + 1}.json").status_code == 404
 
 
 @pytest.mark.usefixtures("published")
