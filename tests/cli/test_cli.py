@@ -1,0 +1,75 @@
+import csv
+import io
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from chorus.cli import main as cli
+from chorus.cli.main import Progress
+from chorus.counts import selectors, services
+from chorus.counts.models import Snapshot, Voice
+from chorus.counts.services import VoiceFacts
+
+pytestmark = pytest.mark.django_db
+
+
+def test_migrate_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["migrate"]) == 0
+
+
+def test_publish_with_nothing_closed_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["publish"]) == 0
+    assert "Nothing to publish" in capsys.readouterr().out
+
+
+def test_publish_releases_closed_periods(capsys: pytest.CaptureFixture[str]) -> None:
+    start = datetime.now(tz=UTC) - timedelta(days=2)
+    services.voices_seed(started=start, voices=[(start, VoiceFacts())] * 50)
+    assert cli.main(["publish"]) == 0
+    assert "Published snapshot" in capsys.readouterr().out
+    assert Voice.objects.count() == 0
+
+
+def test_demo_seeds_and_publishes_once(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["demo", "--voices", "3000", "--days", "10"]) == 0
+    assert "Added 3,000 demo voices" in capsys.readouterr().out
+    snapshot = selectors.snapshot_latest()
+    assert snapshot is not None
+    assert snapshot.published["total"]["value"] is not None
+    assert cli.main(["demo"]) == 0
+    assert "already there" in capsys.readouterr().out
+    assert Snapshot.objects.count() == 1
+
+
+def test_export_writes_csv_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["export"]) == 1
+    assert "No snapshot" in capsys.readouterr().err
+    cli.main(["demo", "--voices", "2000", "--days", "5"])
+    capsys.readouterr()
+    assert cli.main(["export", "--format", "csv"]) == 0
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert rows[0][:3] == ["snapshot", "released_at", "table"]
+    out = tmp_path / "snap.json"
+    sid = str(selectors.snapshot_latest().pk)
+    assert cli.main(["export", "--snapshot", sid, "--format", "json", "--output", str(out)]) == 0
+    assert json.loads(out.read_text())["metadata"]["id"] == int(sid)
+
+
+def test_progress_is_shown_only_on_a_terminal() -> None:
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    quiet, loud = io.StringIO(), Tty()
+    Progress(quiet)("counting")
+    Progress(loud)("counting")
+    assert quiet.getvalue() == ""
+    assert loud.getvalue() == "… counting\n"
+
+
+def test_unknown_commands_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        cli.main(["explode"])
+    assert "invalid choice" in capsys.readouterr().err
