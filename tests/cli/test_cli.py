@@ -52,7 +52,9 @@ def test_export_writes_csv_and_json(tmp_path: Path, capsys: pytest.CaptureFixtur
     rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
     assert rows[0][:3] == ["snapshot", "released_at", "table"]
     out = tmp_path / "snap.json"
-    sid = str(selectors.snapshot_latest().pk)
+    snapshot = selectors.snapshot_latest()
+    assert snapshot is not None
+    sid = str(snapshot.pk)
     assert cli.main(["export", "--snapshot", sid, "--format", "json", "--output", str(out)]) == 0
     assert json.loads(out.read_text())["metadata"]["id"] == int(sid)
 

@@ -226,13 +226,15 @@ def test_the_numbers_page_has_a_chart_and_a_table_for_each_fact(client: Client) 
 
 @pytest.mark.usefixtures("published")
 def test_snapshots_download_as_csv_and_json(client: Client) -> None:
-    sid = selectors.snapshot_latest().pk
+    snapshot = selectors.snapshot_latest()
+    assert snapshot is not None
+    sid = snapshot.pk
     csv_response = client.get(f"/data/snapshots/{sid}.csv")
     assert csv_response["Content-Type"].startswith("text/csv")
-    body = b"".join(csv_response.streaming_content).decode()
+    body = csv_response.getvalue().decode()
     assert body.startswith("snapshot,released_at,table,key,label,value,suppressed_below")
     json_response = client.get(f"/data/snapshots/{sid}.json")
-    data = json.loads(b"".join(json_response.streaming_content))
+    data = json.loads(json_response.getvalue())
     assert data["metadata"]["mechanism"]
     assert client.get(f"/data/snapshots/{sid + 1}.csv").status_code == 404
     assert client.get(f"/data/snapshots/{sid + 1}.json").status_code == 404

@@ -125,7 +125,11 @@ def test_the_production_server_leaves_no_address_or_agent(
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(  # noqa: S310
             base + path, data=data, method=method,
-            headers={"User-Agent": AGENT, "X-Forwarded-For": ADDRESS, "Content-Type": "application/json"},
+            headers={
+                "User-Agent": AGENT,
+                "X-Forwarded-For": ADDRESS,
+                "Content-Type": "application/json",
+            },
         )  # fmt: skip
         try:
             with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
