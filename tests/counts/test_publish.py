@@ -3,6 +3,7 @@ import io
 import itertools
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -76,7 +77,7 @@ def test_the_ledger_never_spends_more_than_the_lifetime_budget_per_voice() -> No
         assert s.delta <= 1e-7
 
 
-def _cells(snapshot: Snapshot) -> list[dict]:
+def _cells(snapshot: Snapshot) -> list[dict[str, Any]]:
     pub = snapshot.published
     return [pub["total"], *pub["wave"], *[c for rows in pub["facets"].values() for c in rows]]
 

@@ -37,9 +37,11 @@ def test_the_tail_bound_holds_empirically(terms: int) -> None:
     scale, delta, n = 3.0, 1e-2, 20000
     p = math.exp(-1 / scale)
 
-    def draw() -> int:  # difference of two geometric variables is discrete Laplace
-        g = lambda: int(math.log(1 - rng.random()) / math.log(p))  # noqa: E731
-        return g() - g()
+    def geometric() -> int:
+        return int(math.log(1 - rng.random()) / math.log(p))
+
+    def draw() -> int:  # the difference of two geometric variables is discrete Laplace
+        return geometric() - geometric()
 
     bound = release.tail_bound(terms=terms, scale=scale, delta=delta)
     exceed = sum(sum(draw() for _ in range(terms)) >= bound for _ in range(n))

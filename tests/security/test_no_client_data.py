@@ -36,7 +36,7 @@ def _free_port() -> int:
 
 def _database_text() -> str:
     """Every row of every table, as text."""
-    parts = []
+    parts: list[str] = []
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names(cursor):
             cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
