@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import dj_database_url
@@ -34,6 +35,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "chorus.core.middleware.PrivacyHeadersMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "chorus.core.middleware.FetchMetadataMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -98,6 +100,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = CONFIG.var_dir / "static"
+STATICFILES_DIRS = [Path(__file__).resolve().parent.parent / "static"]
 
 # Small bodies only: a voice is a handful of short codes.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024
@@ -108,6 +111,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Strict"
 CSRF_COOKIE_SECURE = CONFIG.production
+# __Host-: the browser refuses the cookie unless Secure, host-only and Path=/, so no other
+# (sub)domain or plain-HTTP response can plant one.
+CSRF_COOKIE_NAME = "__Host-csrftoken" if CONFIG.production else "csrftoken"
 CSRF_FAILURE_VIEW = "chorus.public.views.csrf_failure"
 
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import _get_failure_view as csrf_failure_view
 from django.utils.translation import gettext as _
 
 from chorus.core.network import client_address, network_key
@@ -87,3 +89,42 @@ class PrivacyHeadersMiddleware:
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+
+class FetchMetadataMiddleware:
+    """Let Django's CSRF protection work under ``Referrer-Policy: no-referrer``.
+
+    Under that policy browsers send our own form posts with ``Origin: null`` and no Referer, so
+    Django's origin and (on HTTPS) referer checks would refuse every one. Fetch Metadata answers
+    the same question whatever the referrer policy: the browser sets ``Sec-Fetch-Site``, which no
+    page script can forge. Runs just before Django's CsrfViewMiddleware, which stays unchanged:
+
+    - a post the browser marks ``cross-site`` or ``same-site`` is refused outright;
+    - a post it marks ``same-origin`` whose Origin was hidden gets its true origin back, so
+      Django's origin check passes on fact rather than on a missing header;
+    - the CSRF token is always checked by Django afterwards.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        callback: Callable[..., Any],
+        callback_args: Any,
+        callback_kwargs: Any,
+    ) -> HttpResponse | None:
+        if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
+            return None
+        if getattr(callback, "csrf_exempt", False):
+            return None
+        site = request.META.get("HTTP_SEC_FETCH_SITE")
+        if site in ("cross-site", "same-site"):
+            return csrf_failure_view()(request, reason=f"Sec-Fetch-Site is {site}")
+        if site == "same-origin" and request.META.get("HTTP_ORIGIN") in (None, "null"):
+            request.META["HTTP_ORIGIN"] = f"{request.scheme}://{request.get_host()}"
+        return None

@@ -13,11 +13,19 @@ CHART_WIDTH = 640
 
 def _svg(chart_id: str, title: str, desc: str, height: int, body: SafeString) -> SafeString:
     return format_html(
-        '<svg class="chart" role="img" viewBox="0 0 {} {}" aria-labelledby="{}-t {}-d" '
+        '<svg class="chart" role="img" viewBox="0 0 {} {}" aria-labelledby="{}-t" aria-describedby="{}-d" '
         'xmlns="http://www.w3.org/2000/svg"><title id="{}-t">{}</title><desc id="{}-d">{}</desc>'
         "{}</svg>",
         CHART_WIDTH, height, chart_id, chart_id, chart_id, title, chart_id, desc, body,
     )  # fmt: skip
+
+
+LABEL_CHARS = 40
+
+
+def _short(label: str) -> str:
+    """Chart labels are cut to fit; the table beside the chart has them in full."""
+    return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1].rstrip(" ,:") + "\u2026"
 
 
 def bar_chart(*, chart_id: str, title: str, rows: list[tuple[str, int | None]]) -> SafeString:
@@ -31,7 +39,7 @@ def bar_chart(*, chart_id: str, title: str, rows: list[tuple[str, int | None]]) 
         width = 0 if value is None else max(1, round(span * value / top))
         text = "\u2013" if value is None else f"{value:,}"
         parts.append(
-            (y, label, y + 15, LABEL_WIDTH, y, width, LABEL_WIDTH + width + 6, y + 15, text)
+            (y, _short(label), y + 15, LABEL_WIDTH, y, width, LABEL_WIDTH + width + 6, y + 15, text)
         )
     body = format_html_join(
         "",

@@ -112,14 +112,16 @@ def challenge(request: HttpRequest) -> JsonResponse:
 
 
 def _facet_view(name: str, label: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    labelled = [(export.label(name, r["code"]), r["value"], r["threshold"]) for r in rows]
+    """Published rows in chart and table alike; suppressed rows folded into one line."""
+    shown = [(export.label(name, r["code"]), r["value"]) for r in rows if r["value"] is not None]
+    hidden = [r["threshold"] for r in rows if r["value"] is None]
     return {
         "name": name,
         "label": label,
-        "rows": labelled,
-        "chart": charts.bar_chart(
-            chart_id=f"chart-{name}", title=label, rows=[(lbl, v) for lbl, v, _t in labelled]
-        ),
+        "rows": shown,
+        "hidden": len(hidden),
+        "hidden_threshold": max(hidden, default=None),
+        "chart": charts.bar_chart(chart_id=f"chart-{name}", title=label, rows=shown),
     }
 
 
