@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -99,11 +100,17 @@ def _answers(port: int, path: str) -> bool:
         conn.close()
 
 
+@dataclass(frozen=True)
+class Server:
+    port: int
+    pgid: int
+
+
 @contextlib.contextmanager
 def server(
     *, env: Mapping[str, str], log_path: Path, probe: str = "/badge.svg", start_timeout: float = 60
-) -> Iterator[int]:
-    """Run ``chorus serve`` (granian WSGI, 2 workers) on a free port; yield the port."""
+) -> Iterator[Server]:
+    """Run ``chorus serve`` (granian WSGI, 2 workers) on a free port until the block ends."""
     port = free_port()
     argv = [str(BIN / "chorus"), "serve", "--host", HOST, "--port", str(port)]
     argv += ["--workers", str(WORKERS)]
@@ -125,6 +132,6 @@ def server(
             if time.monotonic() > deadline:
                 raise RuntimeError(f"the server did not answer in {start_timeout}s; see {log_path}")
             time.sleep(0.2)
-        yield port
+        yield Server(port=port, pgid=proc.pid)
     finally:
         stop_group(proc)

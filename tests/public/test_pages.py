@@ -216,9 +216,9 @@ def test_get_on_add_is_not_allowed(client: Client) -> None:
 @pytest.mark.usefixtures("published")
 def test_the_numbers_page_has_a_chart_and_a_table_for_each_fact(client: Client) -> None:
     html = client.get("/numbers").content.decode()
-    for name in ("wave", "country", "setting", "form", "sector", "decade"):
+    for name in ("wave-hour", "wave-day", "country", "setting", "form", "sector", "decade"):
         assert f'id="chart-{name}-t"' in html
-    assert html.count("<table") == 6
+    assert html.count("<table") == 7
     assert 'role="img"' in html
     assert "voices added" in html
     assert "not how common harassment is" in html

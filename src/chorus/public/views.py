@@ -125,22 +125,35 @@ def _facet_view(name: str, label: str, rows: list[dict[str, Any]]) -> dict[str, 
     }
 
 
+def _wave_view(granularity: str, title: str, wave: list[dict[str, Any]]) -> dict[str, Any]:
+    cells = [c for c in wave if c["granularity"] == granularity]
+    return {
+        "name": granularity,
+        "title": title,
+        "cells": cells,
+        "chart": charts.wave_chart(
+            chart_id=f"chart-wave-{granularity}",
+            title=title,
+            points=[(c["period"], c["value"]) for c in cells],
+        ),
+    }
+
+
 @require_GET
 def numbers(request: HttpRequest) -> HttpResponse:
     snapshot = selectors.snapshot_latest()
     context: dict[str, Any] = {"snapshot": snapshot}
     if snapshot is not None:
         pub = snapshot.published
-        wave = [(cell["period"], cell["value"]) for cell in pub["wave"]]
         context.update(
             total=pub["total"],
             meta=pub["meta"],
             accuracy=pub["accuracy95"],
-            wave=pub["wave"],
             wave_threshold=pub["wave"][0]["threshold"] if pub["wave"] else None,
-            wave_chart=charts.wave_chart(
-                chart_id="chart-wave", title=_("Voices added over time"), points=wave
-            ),
+            waves=[
+                _wave_view("hour", _("Per hour, in the first days"), pub["wave"]),
+                _wave_view("day", _("Per day"), pub["wave"]),
+            ],
             facets=[
                 _facet_view(f.name, str(f.label), pub["facets"][f.name])
                 for f in FACETS

@@ -1,0 +1,489 @@
+"""``make bench``: Chorus's performance figures on SQLite and PostgreSQL.
+
+Prints one JSON line per figure on stdout (progress on stderr):
+
+* ``baseline_http_<db>``: a bare Django view doing one INSERT, same server, settings and requests;
+* ``voices_http_<db>``: POST /api/v1/voices through ``chorus serve`` (granian WSGI, 2 workers),
+  proof of work verified, each request a distinct pre-solved ALTCHA payload and client network;
+* ``publish_10m_<db>``: ``snapshot_publish`` over 10 million voices spread over 30 days;
+* ``numbers_http_<db>_small|_10m`` and ``badge_http_<db>_small|_10m``: GET /numbers and
+  /badge.svg after publishing a small database and the 10-million-voice one.
+
+See docs/benchmarks.md for the method and the latest figures. Usage::
+
+    python -m bench.run [--only NAME[,NAME]] [--duration SECONDS] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import fnmatch
+import json
+import secrets
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench import loadgen, machine
+from bench.proc import REPO, Server, log, server, task
+from bench.tasks import forwarded_for
+
+DATABASES = ("sqlite", "postgres")
+POSTGRES_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+POSTGRES_BENCH_DB = "chorus_bench"  # the only database the benchmark creates and drops
+LARGE_VOICES = 10_000_000
+SMALL_VOICES = 20_000
+DAYS = 30
+READ_PATHS = {"numbers": "/numbers", "badge": "/badge.svg"}
+
+# Targets from the issue; the benchmark reports them, tests never assert them.
+TARGETS: dict[str, dict[str, float]] = {
+    "voices_http": {"min_rps": 1500, "max_p99_ms": 100, "min_ratio": 0.6},
+    "publish_10m": {"max_seconds": 10},
+    "numbers_http": {"max_p99_ms": 50},
+    "badge_http": {"max_p99_ms": 50},
+}
+
+
+def figure_names() -> list[str]:
+    names = []
+    for db in DATABASES:
+        names += [f"baseline_http_{db}", f"voices_http_{db}"]
+        names += [f"numbers_http_{db}_small", f"badge_http_{db}_small", f"publish_10m_{db}"]
+        names += [f"numbers_http_{db}_10m", f"badge_http_{db}_10m"]
+    return names
+
+
+@dataclass(frozen=True)
+class Options:
+    duration: float
+    warmup: float
+    quick: bool
+    selected: frozenset[str]
+    write_connections: int
+    read_connections: int
+    large_voices: int
+    small_voices: int
+    payloads: int
+    quiet_limit: float
+    patience: float
+    workdir: Path
+
+
+def _passes(kind: str, fig: dict[str, Any]) -> bool | None:
+    target = TARGETS.get(kind)
+    if target is None:
+        return None
+    checks = []
+    if "min_rps" in target:
+        checks.append(fig["rps"] >= target["min_rps"])
+    if "max_p99_ms" in target:
+        checks.append(fig["p99_ms"] <= target["max_p99_ms"])
+    if "min_ratio" in target:
+        checks.append(fig.get("ratio") is not None and fig["ratio"] >= target["min_ratio"])
+    if "max_seconds" in target:
+        checks.append(fig["seconds"] <= target["max_seconds"])
+    return all(checks)
+
+
+class Report:
+    def __init__(self, opts: Options) -> None:
+        self.opts = opts
+        self.lines: list[dict[str, Any]] = []
+
+    def emit(self, name: str, kind: str, fig: dict[str, Any]) -> None:
+        if name not in self.opts.selected:
+            return
+        record: dict[str, Any] = {"figure": name, **fig}
+        if kind in TARGETS:
+            record["target"] = TARGETS[kind]
+            record["pass"] = _passes(kind, fig)
+        if self.opts.quick:
+            record["quick"] = True
+        self.lines.append(record)
+        print(json.dumps(record), flush=True)
+
+
+class DatabaseBench:
+    """Every figure for one database; each step starts from a freshly created database."""
+
+    def __init__(self, db: str, opts: Options, report: Report, secret: str) -> None:
+        self.db = db
+        self.opts = opts
+        self.report = report
+        self.secret = secret
+        self.generation = 0
+        self.sqlite_path: Path | None = None
+
+    # -- set-up -------------------------------------------------------------------------------
+
+    def env(self, settings: str = "chorus.config.settings") -> dict[str, str]:
+        from bench.proc import base_env
+
+        return base_env(
+            {
+                "CHORUS_ENV": "production",
+                "CHORUS_SECRET_KEY": self.secret,
+                "CHORUS_ALLOWED_HOSTS": "127.0.0.1",
+                "CHORUS_DATABASE_URL": self.database_url(),
+                "CHORUS_VAR_DIR": str(self.opts.workdir / "var"),
+                # The load generator's X-Forwarded-For is the client address (one proxy hop).
+                "CHORUS_TRUSTED_PROXIES": "1",
+                # Easy challenges for the load generator to solve in advance: the server's
+                # check costs two HMACs whatever the difficulty (chorus.core.pow).
+                "CHORUS_POW_COST": "1",
+                "CHORUS_POW_MAX_COUNTER": "1",
+                "DJANGO_SETTINGS_MODULE": settings,
+            }
+        )
+
+    def database_url(self) -> str:
+        if self.db == "sqlite":
+            assert self.sqlite_path is not None
+            return f"sqlite:///{self.sqlite_path}"
+        return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + POSTGRES_BENCH_DB
+
+    def fresh(self) -> None:
+        """A new empty database with every migration applied (Chorus's and the baseline's)."""
+        self.generation += 1
+        if self.db == "sqlite":
+            self.drop_sqlite()
+            self.sqlite_path = self.opts.workdir / f"chorus-{self.generation}.sqlite3"
+        else:
+            postgres_recreate()
+        task("migrate", env=self.env("bench.baseline.settings"), timeout=300)
+
+    def drop_sqlite(self) -> None:
+        if self.sqlite_path is not None:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{self.sqlite_path}{suffix}").unlink(missing_ok=True)
+
+    def count(self, table: str) -> int:
+        result = task("count", table, env=self.env(), timeout=120)
+        return int(result[table])
+
+    def wants(self, *names: str) -> bool:
+        return any(n in self.opts.selected for n in names)
+
+    def run(self) -> None:
+        db = self.db
+        if self.wants(f"baseline_http_{db}", f"voices_http_{db}"):
+            self.fresh()
+            self.bench_writes()
+        if self.wants(f"numbers_http_{db}_small", f"badge_http_{db}_small"):
+            self.fresh()
+            self.seed_and_publish(self.opts.small_voices)
+            self.bench_reads("small")
+        if self.wants(f"publish_10m_{db}", f"numbers_http_{db}_10m", f"badge_http_{db}_10m"):
+            self.fresh()
+            published = self.seed_and_publish(self.opts.large_voices)
+            self.report.emit(f"publish_10m_{db}", "publish_10m", published)
+            if self.wants(f"numbers_http_{db}_10m", f"badge_http_{db}_10m"):
+                self.bench_reads("10m")
+        if db == "sqlite":
+            self.drop_sqlite()
+
+    # -- measuring ----------------------------------------------------------------------------
+
+    def measure(
+        self, srv: Server, requests: Path, *, expected: int, connections: int
+    ) -> tuple[loadgen.Load, dict[str, Any]]:
+        quiet = machine.wait_quiet(
+            limit=self.opts.quiet_limit, patience=self.opts.patience, log=log
+        )
+        watch = machine.CpuWatch(srv.pgid)
+        load = loadgen.run(
+            port=srv.port,
+            requests=requests,
+            expected=expected,
+            seconds=self.opts.duration,
+            connections=connections,
+        )
+        cpu = watch.stop()
+        return load, {"cores": cpu, "other_cores_before": quiet}
+
+    def warm(self, srv: Server, requests: Path, *, expected: int, connections: int) -> None:
+        loadgen.run(
+            port=srv.port,
+            requests=requests,
+            expected=expected,
+            seconds=self.opts.warmup,
+            connections=connections,
+        )
+
+    def bench_writes(self) -> None:
+        db, opts = self.db, self.opts
+        log(f"{db}: preparing {opts.payloads:,} solved proof-of-work payloads")
+        all_path = opts.workdir / f"voices-{db}.txt"
+        prepared = task(
+            "payloads", "--count", str(opts.payloads), "--out", str(all_path),
+            env=self.env(), timeout=900,
+        )  # fmt: skip
+        log(f"{db}: prepared in {prepared['seconds']} s")
+        lines = all_path.read_text(encoding="utf-8").splitlines(keepends=True)
+        warm_n = max(500, int(len(lines) * opts.warmup / (opts.warmup + opts.duration * 1.5)))
+        warm_path, main_path, replay_path = (
+            opts.workdir / f"{name}-{db}.txt" for name in ("warm", "main", "replay")
+        )
+        warm_path.write_text("".join(lines[:warm_n]), encoding="utf-8")
+        main_path.write_text("".join(lines[warm_n:]), encoding="utf-8")
+        replay_path.write_text("".join(lines[warm_n : warm_n + 64]), encoding="utf-8")
+        del lines
+
+        baseline_rps: float | None = None
+        if self.wants(f"baseline_http_{db}"):
+            log(f"{db}: baseline (bare Django view, one INSERT)")
+            fig = self.write_run(
+                self.env("bench.baseline.settings"), "baseline_hit", warm_path, main_path
+            )
+            baseline_rps = fig["rps"]
+            self.report.emit(f"baseline_http_{db}", "baseline_http", fig)
+        if self.wants(f"voices_http_{db}"):
+            log(f"{db}: voices (POST /api/v1/voices, proof of work verified)")
+            fig = self.write_run(
+                self.env(), "counts_voice", warm_path, main_path, replay_path=replay_path
+            )
+            fig["baseline_rps"] = baseline_rps
+            fig["ratio"] = round(fig["rps"] / baseline_rps, 3) if baseline_rps else None
+            self.report.emit(f"voices_http_{db}", "voices_http", fig)
+
+    def write_run(
+        self,
+        env: dict[str, str],
+        table: str,
+        warm_path: Path,
+        main_path: Path,
+        *,
+        replay_path: Path | None = None,
+    ) -> dict[str, Any]:
+        c = self.opts.write_connections
+        log_path = self.opts.workdir / f"server-{self.db}.log"
+        with server(env=env, log_path=log_path) as srv:
+            self.warm(srv, warm_path, expected=201, connections=c)
+            before = self.count(table)
+            load, cpu = self.measure(srv, main_path, expected=201, connections=c)
+            counted = self.count(table) - before
+            fig: dict[str, Any] = {"database": self.db, **load.figures(), **cpu}
+            fig["counted"] = counted
+            fig["counted_matches_ok"] = counted == load.ok
+            if load.wraps:
+                fig["payloads_exhausted"] = True  # more requests than payloads: raise --payloads
+            if replay_path is not None:
+                fig["replays_refused"] = self.replay_check(srv, replay_path, table)
+        log(
+            f"{self.db}: {table}: {load.rps:,.0f}/s, p50 {load.p50_ms:.1f} ms, "
+            f"p99 {load.p99_ms:.1f} ms, {load.errors} errors, counted {counted} of {load.ok}"
+        )
+        return fig
+
+    def replay_check(self, srv: Server, replay_path: Path, table: str) -> bool:
+        """Send already-spent payloads again: each must be refused, counted as an error, and
+        add nothing. This checks both the server's single-use proofs and our error counting."""
+        before = self.count(table)
+        load = loadgen.run(
+            port=srv.port, requests=replay_path, expected=201, seconds=1, connections=2
+        )
+        added = self.count(table) - before
+        ok = load.responses > 0 and load.ok == 0 and load.errors == load.responses and added == 0
+        if not ok:
+            log(f"replay check failed: {load} added={added}")
+        return ok
+
+    def seed_and_publish(self, voices: int) -> dict[str, Any]:
+        db = self.db
+        log(f"{db}: seeding {voices:,} voices over {DAYS} days")
+        seeded = task(
+            "seed", "--voices", str(voices), "--days", str(DAYS), env=self.env(), timeout=3600
+        )
+        log(f"{db}: seeded in {seeded['seconds']} s; publishing")
+        published = task("publish", env=self.env(), timeout=3600)
+        log(f"{db}: published {voices:,} voices in {published['seconds']} s")
+        return {
+            "database": db,
+            "seconds": published["seconds"],
+            "voices": voices,
+            "days": DAYS,
+            "periods": published["periods"],
+            "phases_s": published["phases"],
+            "remaining_voices": self.count("counts_voice"),
+            "seed_s": seeded["seconds"],
+        }
+
+    def bench_reads(self, size: str) -> None:
+        db, opts = self.db, self.opts
+        c = opts.read_connections
+        with server(env=self.env(), log_path=opts.workdir / f"server-{db}.log") as srv:
+            for kind, path in READ_PATHS.items():
+                name = f"{kind}_http_{db}_{size}"
+                if name not in opts.selected:
+                    continue
+                requests = opts.workdir / f"get-{kind}.txt"
+                requests.write_text(
+                    "".join(f"GET\t{path}\t{forwarded_for(i)}\t\n" for i in range(4096)),
+                    encoding="utf-8",
+                )
+                self.warm(srv, requests, expected=200, connections=c)
+                load, cpu = self.measure(srv, requests, expected=200, connections=c)
+                log(
+                    f"{db}: GET {path} ({size}): {load.rps:,.0f}/s, p50 {load.p50_ms:.1f} ms, "
+                    f"p99 {load.p99_ms:.1f} ms, {load.errors} errors"
+                )
+                fig = {"database": db, "size": size, "path": path, **load.figures(), **cpu}
+                self.report.emit(name, f"{kind}_http", fig)
+
+
+def postgres_available() -> str | None:
+    """None if the PostgreSQL server answers, else why not."""
+    try:
+        import psycopg
+
+        psycopg.connect(POSTGRES_ADMIN_URL, connect_timeout=3).close()
+    except Exception as exc:  # noqa: BLE001  (any failure means: skip PostgreSQL)
+        return f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {exc}"
+    return None
+
+
+def _postgres_drop(cursor: Any) -> None:
+    cursor.execute(f'DROP DATABASE IF EXISTS "{POSTGRES_BENCH_DB}" WITH (FORCE)')
+
+
+def postgres_recreate() -> None:
+    import psycopg
+
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=10) as conn:
+        _postgres_drop(conn.cursor())
+        conn.execute(f'CREATE DATABASE "{POSTGRES_BENCH_DB}"')
+
+
+def postgres_drop() -> None:
+    import psycopg
+
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=10) as conn:
+        _postgres_drop(conn.cursor())
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        prog="python -m bench.run", description=__doc__.split("\n\n")[0] if __doc__ else None
+    )
+    p.add_argument(
+        "--only",
+        default="",
+        help="comma-separated figure names or shell patterns (e.g. 'voices_http_*'); "
+        "'--only list' prints the names",
+    )
+    p.add_argument("--duration", type=float, default=None, help="seconds per HTTP figure (12)")
+    p.add_argument(
+        "--quick", action="store_true", help="a smoke run: 3 s per figure, 200k voices"
+    )
+    p.add_argument("--write-connections", type=int, default=8, help="wrk connections, POST")
+    p.add_argument("--read-connections", type=int, default=4, help="wrk connections, GET")
+    p.add_argument("--large-voices", type=int, default=None, help=argparse.SUPPRESS)
+    p.add_argument(
+        "--quiet-limit",
+        type=float,
+        default=0.25,
+        help="before each measurement wait until other programs use fewer cores than this",
+    )
+    p.add_argument("--patience", type=float, default=120, help="…but wait at most this long")
+    p.add_argument("--keep", action="store_true", help="keep the work directory (debugging)")
+    return p.parse_args(argv)
+
+
+def select(only: str) -> frozenset[str]:
+    names = figure_names()
+    if not only:
+        return frozenset(names)
+    chosen: set[str] = set()
+    for pattern in (x.strip() for x in only.split(",") if x.strip()):
+        matched = fnmatch.filter(names, pattern)
+        if not matched:
+            raise SystemExit(f"--only: no figure matches {pattern!r}; figures: {', '.join(names)}")
+        chosen.update(matched)
+    return frozenset(chosen)
+
+
+@contextlib.contextmanager
+def stopping_on_signals() -> Iterator[None]:
+    """Turn SIGTERM/SIGHUP into SystemExit so every ``finally`` (server shutdown) runs."""
+
+    def handler(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = {s: signal.signal(s, handler) for s in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    if args.only == "list":
+        print("\n".join(figure_names()))
+        return 0
+    duration = args.duration if args.duration is not None else (3.0 if args.quick else 12.0)
+    loadgen.wrk_path()  # fail early if wrk is missing
+    workdir = Path(tempfile.mkdtemp(prefix="chorus-bench-"))
+    opts = Options(
+        duration=duration,
+        warmup=1.0 if args.quick else 2.0,
+        quick=args.quick,
+        selected=select(args.only),
+        write_connections=args.write_connections,
+        read_connections=args.read_connections,
+        large_voices=args.large_voices or (200_000 if args.quick else LARGE_VOICES),
+        small_voices=SMALL_VOICES,
+        # Single use: enough for 3,000 voices/s sustained, plus the warm-up.
+        payloads=max(10_000 if args.quick else 40_000, int((duration * 1.5 + 2) * 3000)),
+        quiet_limit=args.quiet_limit,
+        patience=args.patience,
+        workdir=workdir,
+    )
+    info = machine.describe()
+    log(f"machine: {info['nproc']} cores, {info['cpu_model']}; work directory {workdir}")
+    report = Report(opts)
+    secret = secrets.token_urlsafe(50)
+    postgres_used = False
+    started = time.monotonic()
+    try:
+        with stopping_on_signals():
+            for db in DATABASES:
+                names = [n for n in figure_names() if f"_{db}" in n and n in opts.selected]
+                if not names:
+                    continue
+                if db == "postgres":
+                    reason = postgres_available()
+                    if reason is not None:
+                        log(reason)
+                        for n in names:
+                            print(json.dumps({"figure": n, "skipped": reason}), flush=True)
+                        continue
+                    postgres_used = True
+                DatabaseBench(db, opts, report, secret).run()
+    finally:
+        if postgres_used:
+            with contextlib.suppress(Exception):
+                postgres_drop()
+        if args.keep:
+            log(f"kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+    out = REPO / "bench" / "out"
+    out.mkdir(exist_ok=True)
+    record = {"machine": info, "duration_s": duration, "figures": report.lines}
+    (out / "last-run.json").write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+    log(f"done in {time.monotonic() - started:.0f} s; figures also in bench/out/last-run.json")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
