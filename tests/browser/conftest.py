@@ -14,7 +14,7 @@ import pytest
 # that this test process owns the thread (it does: one test at a time).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
@@ -52,7 +52,11 @@ class Watched:
         page.on("pageerror", lambda e: self.errors.append(str(e)))
         page.on(
             "request",
-            lambda r: None if r.url.startswith((origin, "data:", "about:")) else self.outside.append(r.url),
+            lambda r: (
+                None
+                if r.url.startswith((origin, "data:", "about:"))
+                else self.outside.append(r.url)
+            ),
         )
 
 

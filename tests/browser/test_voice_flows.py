@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import re
-
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -12,7 +11,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from chorus.cli import demo
 from chorus.counts.models import Voice
-from tests.browser.conftest import Watched, axe_violations, dump, screenshot
+from tests.browser.conftest import AXE, Watched, axe_violations, dump, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -36,7 +35,12 @@ def test_a_voice_is_added_with_javascript(watched: Watched, live_server: Any) ->
     expect(page.get_by_role("heading", name="Your voice was added")).to_be_visible(timeout=20000)
     screenshot(page, "thanks-js")
     voice = Voice.objects.get()
-    assert (voice.country, voice.setting, voice.sector, voice.decade) == ("CA", "workplace", "P", "2010s")
+    assert (voice.country, voice.setting, voice.sector, voice.decade) == (
+        "CA",
+        "workplace",
+        "P",
+        "2010s",
+    )
     # The browser remembers that it added a voice, and says so next time.
     page.goto(live_server.url + "/")
     expect(page.get_by_text("This browser has already added a voice")).to_be_visible()
@@ -44,7 +48,9 @@ def test_a_voice_is_added_with_javascript(watched: Watched, live_server: Any) ->
     assert watched.outside == [], dump(watched.outside)
 
 
-def test_a_voice_is_added_with_javascript_off(no_js_page: Page, live_server: Any, config_override) -> None:
+def test_a_voice_is_added_with_javascript_off(
+    no_js_page: Page, live_server: Any, config_override
+) -> None:
     config_override(nojs_wait_seconds=0)
     page = no_js_page
     page.goto(live_server.url + "/")
@@ -76,7 +82,9 @@ def test_without_javascript_the_button_appears_only_after_the_wait(
     assert Voice.objects.count() == 1
 
 
-def test_a_refused_answer_shows_an_error_and_keeps_the_answers(no_js_page: Page, live_server: Any) -> None:
+def test_a_refused_answer_shows_an_error_and_keeps_the_answers(
+    no_js_page: Page, live_server: Any
+) -> None:
     page = no_js_page
     page.goto(live_server.url + "/")
     page.get_by_text("Add a few facts (optional)").click()
@@ -120,7 +128,9 @@ def test_leave_this_site_by_keyboard_replaces_the_page(
     expect(page).not_to_have_url(live_server.url + "/")
 
 
-def test_leave_this_site_works_without_javascript(no_js_page: Page, live_server: Any, config_override) -> None:
+def test_leave_this_site_works_without_javascript(
+    no_js_page: Page, live_server: Any, config_override
+) -> None:
     config_override(exit_url=live_server.url + "/data")
     no_js_page.goto(live_server.url + "/")
     no_js_page.get_by_role("link", name="Leave this site").click()
@@ -129,7 +139,9 @@ def test_leave_this_site_works_without_javascript(no_js_page: Page, live_server:
 
 @pytest.mark.usefixtures("demo_snapshot")
 @pytest.mark.parametrize("path", ["/", "/numbers", "/thanks", "/help", "/data"])
-def test_axe_finds_no_serious_or_critical_violation(browser: Browser, live_server: Any, path: str) -> None:
+def test_axe_finds_no_serious_or_critical_violation(
+    browser: Browser, live_server: Any, path: str
+) -> None:
     assert axe_violations(browser, live_server.url + path) == []
 
 
@@ -141,10 +153,10 @@ def test_axe_finds_no_serious_violation_on_the_wait_and_error_pages(
     page.goto(live_server.url + "/")
     # Submit the form as a no-JavaScript browser would: no proof, so the wait page answers.
     page.evaluate("document.querySelector('[data-chorus-pow]').remove()")
-    page.evaluate("HTMLFormElement.prototype.submit.call(document.querySelector('form[data-chorus-voice-form]'))")
+    page.evaluate(
+        "HTMLFormElement.prototype.submit.call(document.querySelector('form[data-chorus-voice-form]'))"
+    )
     expect(page.get_by_role("heading", name="One moment")).to_be_visible()
-    from tests.browser.conftest import AXE
-
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     serious = [v["id"] for v in result["violations"] if v["impact"] in ("serious", "critical")]
@@ -160,7 +172,3 @@ def test_pages_are_usable_on_a_small_phone(browser: Browser, live_server: Any) -
     screenshot(page, "add-phone")
     context.close()
     assert width <= 360
-
-
-def _unused(_: timedelta) -> None:  # keep timedelta import meaningful for type checkers
-    return None

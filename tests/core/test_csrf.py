@@ -51,7 +51,9 @@ def test_origin_null_without_a_token_is_still_refused() -> None:
 def test_a_foreign_origin_is_refused() -> None:
     client = Client(enforce_csrf_checks=True)
     token = _token(client)
-    response = client.post("/add", {"csrfmiddlewaretoken": token}, HTTP_ORIGIN="https://evil.example")
+    response = client.post(
+        "/add", {"csrfmiddlewaretoken": token}, HTTP_ORIGIN="https://evil.example"
+    )
     assert response.status_code == 403
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.middleware.csrf import _get_failure_view as csrf_failure_view
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from chorus.core.network import client_address, network_key
@@ -124,7 +124,8 @@ class FetchMetadataMiddleware:
             return None
         site = request.META.get("HTTP_SEC_FETCH_SITE")
         if site in ("cross-site", "same-site"):
-            return csrf_failure_view()(request, reason=f"Sec-Fetch-Site is {site}")
+            failure: Handler = import_string(settings.CSRF_FAILURE_VIEW)
+            return failure(request, reason=f"Sec-Fetch-Site is {site}")  # type: ignore[call-arg]
         if site == "same-origin" and request.META.get("HTTP_ORIGIN") in (None, "null"):
             request.META["HTTP_ORIGIN"] = f"{request.scheme}://{request.get_host()}"
         return None

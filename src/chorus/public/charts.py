@@ -13,9 +13,9 @@ CHART_WIDTH = 640
 
 def _svg(chart_id: str, title: str, desc: str, height: int, body: SafeString) -> SafeString:
     return format_html(
-        '<svg class="chart" role="img" viewBox="0 0 {} {}" aria-labelledby="{}-t" aria-describedby="{}-d" '
-        'xmlns="http://www.w3.org/2000/svg"><title id="{}-t">{}</title><desc id="{}-d">{}</desc>'
-        "{}</svg>",
+        '<svg class="chart" role="img" viewBox="0 0 {} {}" aria-labelledby="{}-t" '
+        'aria-describedby="{}-d" xmlns="http://www.w3.org/2000/svg">'
+        '<title id="{}-t">{}</title><desc id="{}-d">{}</desc>{}</svg>',
         CHART_WIDTH, height, chart_id, chart_id, chart_id, title, chart_id, desc, body,
     )  # fmt: skip
 
