@@ -15,7 +15,7 @@ PRODUCTION = {
 
 
 def _env(**extra: str) -> dict[str, str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("CHORUS_")}
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("CHORUS_", "DJANGO_"))}
     return {**base, **extra}
 
 

@@ -13,7 +13,7 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from chorus.core import pow
-from chorus.counts import periods, release, tables
+from chorus.counts import periods, release, retention, tables
 from chorus.counts.errors import CountsError
 from chorus.counts.facets import FACETS, NOT_SAID, SETTING
 from chorus.counts.models import Activity, Snapshot, Voice
@@ -224,6 +224,6 @@ def snapshot_publish(*, now: datetime | None = None, progress: Progress = _noop)
         published=published,
     )
     progress("erasing released voices")
-    batch.delete()
+    retention.voices_erase_released(periods_from=first, periods_to=cutoff)
     pow.proof_forget_expired(now=now)
     return snapshot
