@@ -1,11 +1,12 @@
 """What the counts domain stores about people, how long, and how it is erased.
 
-| data | kept until | erased by |
-|---|---|---|
-| ``Voice`` rows (period + optional codes) | their period is released | ``voices_erase_released``, inside ``snapshot_publish`` |
-| ``SpentProof`` rows (nonce hash, expiry to the hour) | the challenge expires | ``pow.proof_forget_expired``, inside ``snapshot_publish`` |
-| ``Snapshot`` rows (noisy counts only) | forever: they are the published record and the budget ledger | never |
-| rate-limit counters (keyed network hash) | the end of their window | the cache's own expiry; never written to the database |
+- ``Voice`` rows (period + optional codes): kept until their period is released, then erased
+  by ``voices_erase_released`` inside ``snapshot_publish``.
+- ``SpentProof`` rows (nonce hash, expiry to the hour): kept until the challenge expires, then
+  erased by ``pow.proof_forget_expired`` inside ``snapshot_publish``.
+- ``Snapshot`` rows (noisy counts only): kept for good; they are the published record and the
+  privacy budget ledger.
+- Rate-limit counters (keyed network hash): in the cache only, gone when their window ends.
 """
 
 from __future__ import annotations
