@@ -40,13 +40,9 @@ def free_port() -> int:
 def base_env(extra: Mapping[str, str]) -> dict[str, str]:
     """The caller's environment without any CHORUS_*/DJANGO_* setting, plus ``extra``."""
     env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("CHORUS_", "DJANGO_", "GRANIAN_"))
+        k: v for k, v in os.environ.items() if not k.startswith(("CHORUS_", "DJANGO_", "GRANIAN_"))
     }
-    env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(REPO), env.get("PYTHONPATH", "")) if p
-    )
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p)
     env.update(extra)
     return env
 
@@ -56,10 +52,8 @@ def stop_group(proc: subprocess.Popen[Any], *, grace: float = 10.0) -> None:
     if proc.poll() is None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGTERM)
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            pass
     # Workers may outlive the master for a moment: always sweep the group.
     with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)

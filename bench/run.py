@@ -31,9 +31,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psycopg
+
 from bench import loadgen, machine
-from bench.proc import REPO, Server, log, server, task
-from bench.tasks import forwarded_for
+from bench.loadgen import forwarded_for
+from bench.proc import REPO, Server, base_env, log, server, task
 
 DATABASES = ("sqlite", "postgres")
 POSTGRES_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
@@ -125,8 +127,6 @@ class DatabaseBench:
     # -- set-up -------------------------------------------------------------------------------
 
     def env(self, settings: str = "chorus.config.settings") -> dict[str, str]:
-        from bench.proc import base_env
-
         return base_env(
             {
                 "CHORUS_ENV": "production",
@@ -146,7 +146,8 @@ class DatabaseBench:
 
     def database_url(self) -> str:
         if self.db == "sqlite":
-            assert self.sqlite_path is not None
+            if self.sqlite_path is None:
+                raise RuntimeError("no SQLite database yet: call fresh() first")
             return f"sqlite:///{self.sqlite_path}"
         return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + POSTGRES_BENCH_DB
 
@@ -342,10 +343,8 @@ class DatabaseBench:
 def postgres_available() -> str | None:
     """None if the PostgreSQL server answers, else why not."""
     try:
-        import psycopg
-
         psycopg.connect(POSTGRES_ADMIN_URL, connect_timeout=3).close()
-    except Exception as exc:  # noqa: BLE001  (any failure means: skip PostgreSQL)
+    except psycopg.Error as exc:
         return f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {exc}"
     return None
 
@@ -355,16 +354,12 @@ def _postgres_drop(cursor: Any) -> None:
 
 
 def postgres_recreate() -> None:
-    import psycopg
-
     with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=10) as conn:
         _postgres_drop(conn.cursor())
         conn.execute(f'CREATE DATABASE "{POSTGRES_BENCH_DB}"')
 
 
 def postgres_drop() -> None:
-    import psycopg
-
     with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=10) as conn:
         _postgres_drop(conn.cursor())
 
@@ -380,9 +375,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         "'--only list' prints the names",
     )
     p.add_argument("--duration", type=float, default=None, help="seconds per HTTP figure (12)")
-    p.add_argument(
-        "--quick", action="store_true", help="a smoke run: 3 s per figure, 200k voices"
-    )
+    p.add_argument("--quick", action="store_true", help="a smoke run: 3 s per figure, 200k voices")
     p.add_argument("--write-connections", type=int, default=8, help="wrk connections, POST")
     p.add_argument("--read-connections", type=int, default=4, help="wrk connections, GET")
     p.add_argument("--large-voices", type=int, default=None, help=argparse.SUPPRESS)

@@ -80,14 +80,23 @@ function init(args)
    assert(count > 0, "no requests for thread " .. tid)
 end
 
+-- wrk calls delay() before every request it sends, and request() once more on its own after
+-- init() to check the script; that call must not use up a request (or start the clock).
+local armed = false
+
 function delay()
    if stop_at ~= nil and now() >= stop_at then
       return 3600000 -- idle until wrk stops
    end
+   armed = true
    return 0
 end
 
 function request()
+   if not armed and stop_at == nil then
+      return requests[1] -- wrk's check, not sent
+   end
+   armed = false
    if stop_at == nil then
       first = now()
       stop_at = first + seconds
