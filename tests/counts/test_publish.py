@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from chorus.counts import export, selectors, services
+from chorus.counts import export, retention, selectors, services
 from chorus.counts.models import Snapshot, Voice
 from chorus.counts.periods import hourly_end, period_start
 from chorus.counts.services import VoiceFacts
@@ -119,3 +119,56 @@ def test_published_metadata_states_mechanism_budget_and_release_time() -> None:
     assert meta["covers_until"] == "2026-03-01T11:00:00+00:00"
     assert selectors.snapshot_latest() == snapshot
     assert "snapshot" in str(snapshot)
+
+
+def test_voices_keep_arriving_while_a_batch_is_published() -> None:
+    # Voices of the open period are neither released nor erased by a publish.
+    seed(300, T0)
+    late = T0 + timedelta(hours=3, minutes=10)
+    services.voices_seed(started=T0, voices=[(late, VoiceFacts())] * 7)
+    snapshot = services.snapshot_publish(now=T0 + timedelta(hours=3, minutes=20))
+    assert snapshot is not None
+    assert Voice.objects.count() == 7
+
+
+def test_a_publish_that_stopped_before_erasing_is_finished_by_the_next(monkeypatch) -> None:
+    seed(200, T0)
+    calls = []
+    real = retention.voices_erase_released
+    monkeypatch.setattr(retention, "voices_erase_released", lambda **kw: calls.append(kw) or 0)
+    assert services.snapshot_publish(now=T0 + timedelta(hours=2)) is not None
+    assert Voice.objects.count() == 200  # the run "stopped" before erasing
+    monkeypatch.setattr(retention, "voices_erase_released", real)
+    assert services.snapshot_publish(now=T0 + timedelta(hours=2)) is None  # nothing new...
+    assert Voice.objects.count() == 0  # ...but the leftovers are erased
+
+
+def test_erasing_works_in_chunks(monkeypatch) -> None:
+    monkeypatch.setattr(retention, "ERASE_CHUNK", 7)
+    seed(50, T0)
+    messages: list[str] = []
+    erased = retention.voices_erase_released(
+        before=T0 + timedelta(hours=1), progress=messages.append
+    )
+    assert erased == 50
+    assert len(messages) == 8
+    assert Voice.objects.count() == 0
+
+
+def test_a_second_publisher_racing_for_the_same_span_releases_nothing(monkeypatch) -> None:
+    seed(100, T0)
+    real_release = services._release_batch
+    raced: list[Snapshot | None] = []
+
+    def release_then_lose_the_race(**kwargs):
+        batch = real_release(**kwargs)
+        if not raced:  # another publisher commits the same span while this one is counting
+            raced.append(None)
+            raced.append(services.snapshot_publish(now=T0 + timedelta(hours=2)))
+        return batch
+
+    monkeypatch.setattr(services, "_release_batch", release_then_lose_the_race)
+    assert services.snapshot_publish(now=T0 + timedelta(hours=2)) is None
+    assert raced[1] is not None
+    assert Snapshot.objects.count() == 1
+    assert Voice.objects.count() == 0

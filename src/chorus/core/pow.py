@@ -151,7 +151,7 @@ def proof_spend(*, proof: Proof) -> None:
         # One statement, no savepoint: a conflict means the proof was already spent.
         cursor.execute(
             f"INSERT INTO {table} (digest, expires_at) VALUES (%s, %s) ON CONFLICT DO NOTHING",  # noqa: S608
-            [proof.digest, expires],
+            [proof.digest, connection.ops.adapt_datetimefield_value(expires)],
         )
         inserted = cursor.rowcount
     if inserted != 1:

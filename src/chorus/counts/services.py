@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
@@ -124,78 +124,113 @@ def _noop(_message: str) -> None:
     return None
 
 
-@transaction.atomic
 def snapshot_publish(*, now: datetime | None = None, progress: Progress = _noop) -> Snapshot | None:
     """Release every closed, unreleased period once, publish cumulative tables, erase the voices.
 
-    Returns None when no period has closed since the last snapshot.
+    Counting takes no write lock: closed periods receive no new voices, so voices keep arriving
+    while a large batch is counted. The snapshot is recorded in one short transaction (the
+    unique ``periods_from`` makes a concurrent second publisher fail instead of releasing the
+    same voices twice), then the released voices are erased in small transactions. Returns None
+    when no period has closed since the last snapshot, or when another publisher won the race.
     """
     config = settings.CONFIG
     now = datetime.now(tz=UTC) if now is None else now
-    activity = Activity.objects.select_for_update().filter(singleton=1).first()
+    activity = Activity.objects.filter(singleton=1).first()
     if activity is None:
         return None
     started = activity.started
     previous = Snapshot.objects.order_by("-id").first()
+    if previous is not None:  # finish erasing a previous run's voices, should it have stopped
+        retention.voices_erase_released(before=previous.periods_to, progress=progress)
     first = previous.periods_to if previous else started
     cutoff = periods.period_start(now - RELEASE_GRACE, started=started)
     if cutoff <= first:
         return None
+    noisy = _release_batch(first=first, cutoff=cutoff, started=started, progress=progress)
+    prior = previous.noisy["cumulative"] if previous else {"wave": [], "facets": {}, "batches": 0}
+    cumulative = _accumulate(prior=prior, batch=noisy, first=first, cutoff=cutoff, started=started)
+    progress("publishing tables")
+    published = tables.publish(
+        wave=cumulative["wave"],
+        facets=cumulative["facets"],
+        batches=cumulative["batches"],
+        scale_wave=release.scale_for(config.epsilon_wave),
+        scale_facet=release.scale_for(config.epsilon_facets / len(FACETS)),
+        delta=config.delta,
+        min_cell=config.min_cell,
+    )
+    published["meta"] = _metadata(now=now, cutoff=cutoff, releases=cumulative["batches"])
+    try:
+        with transaction.atomic():
+            snapshot = Snapshot.objects.create(
+                released_at=now.replace(second=0, microsecond=0),
+                periods_from=first,
+                periods_to=cutoff,
+                epsilon_wave=config.epsilon_wave,
+                epsilon_facets=config.epsilon_facets,
+                delta=config.delta,
+                min_cell=config.min_cell,
+                noisy={"batch": noisy, "cumulative": cumulative},
+                published=published,
+            )
+    except IntegrityError:
+        return None  # another publisher released this span first
+    retention.voices_erase_released(before=cutoff, progress=progress)
+    pow.proof_forget_expired(now=now)
+    return snapshot
 
+
+def _release_batch(
+    *, first: datetime, cutoff: datetime, started: datetime, progress: Progress
+) -> dict[str, Any]:
+    """The noisy counts of the voices in [first, cutoff): the only place noise is drawn."""
+    config = settings.CONFIG
     batch = Voice.objects.filter(period__gte=first, period__lt=cutoff)
     progress("counting released periods")
     by_period = dict(batch.values("period").annotate(n=Count("pk")).values_list("period", "n"))
     period_keys = list(periods.periods_between(first, cutoff, started=started))
     scale_wave = release.scale_for(config.epsilon_wave)
     scale_facet = release.scale_for(config.epsilon_facets / len(FACETS))
-    wave_noisy = release.noisy_counts([by_period.get(p, 0) for p in period_keys], scale=scale_wave)
-
-    facet_noisy: dict[str, dict[str, int]] = {}
+    wave = release.noisy_counts([by_period.get(p, 0) for p in period_keys], scale=scale_wave)
+    facets: dict[str, dict[str, int]] = {}
     for facet in FACETS:
         progress(f"counting {facet.name}")
         counts = dict(batch.values(facet.name).annotate(n=Count("pk")).values_list(facet.name, "n"))
         keys = (*facet.codes, NOT_SAID)
-        facet_noisy[facet.name] = dict(
-            zip(
-                keys,
-                release.noisy_counts([counts.get(k, 0) for k in keys], scale=scale_facet),
-                strict=True,
-            )
-        )
+        noisy = release.noisy_counts([counts.get(k, 0) for k in keys], scale=scale_facet)
+        facets[facet.name] = dict(zip(keys, noisy, strict=True))
+    return {"wave": wave, "facets": facets}
 
-    prior: dict[str, Any] = (
-        previous.noisy["cumulative"] if previous else {"wave": [], "facets": {}, "batches": 0}
-    )
-    wave = [
-        *[tuple(row) for row in prior["wave"]],
-        *[
-            (
-                p.isoformat(),
-                "hour" if periods.period_length(p, started=started) == periods.HOUR else "day",
-                v,
-            )
-            for p, v in zip(period_keys, wave_noisy, strict=True)
-        ],
+
+def _accumulate(
+    *,
+    prior: dict[str, Any],
+    batch: dict[str, Any],
+    first: datetime,
+    cutoff: datetime,
+    started: datetime,
+) -> dict[str, Any]:
+    """Add a batch's noisy counts to the running sums (post-processing: no privacy cost)."""
+    new_wave = [
+        [
+            p.isoformat(),
+            "hour" if periods.period_length(p, started=started) == periods.HOUR else "day",
+            v,
+        ]
+        for p, v in zip(
+            periods.periods_between(first, cutoff, started=started), batch["wave"], strict=True
+        )
     ]
-    cumulative_facets = {
-        name: {
-            code: prior["facets"].get(name, {}).get(code, 0) + value
-            for code, value in noisy.items()
-        }
-        for name, noisy in facet_noisy.items()
+    facets = {
+        name: {code: prior["facets"].get(name, {}).get(code, 0) + v for code, v in noisy.items()}
+        for name, noisy in batch["facets"].items()
     }
-    batches = prior["batches"] + 1
-    progress("publishing tables")
-    published = tables.publish(
-        wave=wave,
-        facets=cumulative_facets,
-        batches=batches,
-        scale_wave=scale_wave,
-        scale_facet=scale_facet,
-        delta=config.delta,
-        min_cell=config.min_cell,
-    )
-    published["meta"] = {
+    return {"wave": [*prior["wave"], *new_wave], "facets": facets, "batches": prior["batches"] + 1}
+
+
+def _metadata(*, now: datetime, cutoff: datetime, releases: int) -> dict[str, Any]:
+    config = settings.CONFIG
+    return {
         "mechanism": release.MECHANISM,
         "epsilon_wave": config.epsilon_wave,
         "epsilon_facets": config.epsilon_facets,
@@ -203,27 +238,9 @@ def snapshot_publish(*, now: datetime | None = None, progress: Progress = _noop)
         "epsilon_per_voice_lifetime": config.epsilon_wave + config.epsilon_facets,
         "delta": config.delta,
         "min_cell": config.min_cell,
-        "scale_wave": scale_wave,
-        "scale_facet": scale_facet,
+        "scale_wave": release.scale_for(config.epsilon_wave),
+        "scale_facet": release.scale_for(config.epsilon_facets / len(FACETS)),
         "released_at": now.replace(second=0, microsecond=0).isoformat(),
         "covers_until": cutoff.isoformat(),
-        "releases": batches,
+        "releases": releases,
     }
-    snapshot = Snapshot.objects.create(
-        released_at=now.replace(second=0, microsecond=0),
-        periods_from=first,
-        periods_to=cutoff,
-        epsilon_wave=config.epsilon_wave,
-        epsilon_facets=config.epsilon_facets,
-        delta=config.delta,
-        min_cell=config.min_cell,
-        noisy={
-            "batch": {"wave": wave_noisy, "facets": facet_noisy},
-            "cumulative": {"wave": wave, "facets": cumulative_facets, "batches": batches},
-        },
-        published=published,
-    )
-    progress("erasing released voices")
-    retention.voices_erase_released(periods_from=first, periods_to=cutoff)
-    pow.proof_forget_expired(now=now)
-    return snapshot
