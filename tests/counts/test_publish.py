@@ -101,7 +101,13 @@ def test_a_small_cell_never_appears_in_a_snapshot_its_csv_or_its_json() -> None:
     home = next(r for r in rows if r["table"] == "setting" and r["key"] == "home")
     assert home["value"] == ""
     for row in rows:
+        if row["table"] == "metadata":
+            continue
         assert row["value"] == "" or int(row["value"]) >= int(row["suppressed_below"])
+    metadata = {r["key"]: r["label"] for r in rows if r["table"] == "metadata"}
+    assert metadata["mechanism"].startswith("discrete Laplace")
+    assert float(metadata["epsilon_per_voice_lifetime"]) <= 1.0
+    assert metadata["released_at"]
 
     data = json.loads("".join(export.json_chunks(snapshot)))
     assert "IS" not in [r["code"] for r in data["facets"]["country"]]

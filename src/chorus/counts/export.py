@@ -36,6 +36,9 @@ def csv_rows(snapshot: Snapshot) -> Iterator[tuple[str, ...]]:
         return (sid, released, table, key, text, value, str(cell["threshold"]))
 
     yield CSV_HEADER
+    # Metadata first, one row per field, so the file is self-describing on its own.
+    for key, value in sorted(meta.items()):
+        yield (sid, released, "metadata", key, str(value), "", "")
     yield row("total", "", "Voices added", pub["total"])
     for cell in pub["wave"]:
         yield row(f"wave_{cell['granularity']}", cell["period"], cell["period"], cell)
