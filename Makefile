@@ -47,6 +47,8 @@ browser-deps: frontend/node_modules/.package-lock.json
 
 test-sqlite: $(BIN)/.dev-stamp browser-deps
 	CHORUS_ENV=test $(BIN)/pytest --cov --cov-report=term:skip-covered -q
+	@echo "chorus.crypto must keep 100 % branch coverage:"
+	$(BIN)/coverage report --include='src/chorus/crypto/*' --fail-under=100 --skip-covered
 
 # Runs when a PostgreSQL server answers; CHORUS_REQUIRE_POSTGRES=1 (set by CI) makes its absence an error.
 test-postgres: $(BIN)/.dev-stamp browser-deps
