@@ -34,6 +34,7 @@ function parseArgs(argv) {
 
 const version = (pkg) => JSON.parse(readFileSync(join(here, 'node_modules', pkg, 'package.json'), 'utf8')).version;
 const altchaVersion = version('altcha');
+const nobleVersions = ['curves', 'hashes', 'ciphers'].map((n) => `@noble/${n} ${version(`@noble/${n}`)}`).join(', ');
 
 // Hosts allowed to appear in built JS as plain strings. None of them is fetched:
 // www.w3.org = XML namespace URIs (createElementNS); svelte.dev = error-message
@@ -89,6 +90,22 @@ async function buildAll() {
     }),
   );
 
+  // The escrow protocol's browser crypto (docs/protocols/escrow.md): an ES module
+  // exporting the public API of src/crypto/index.js, imported by the pages that need it
+  // and by frontend/test/interop.mjs (so the cross-implementation test runs these bytes).
+  files.set(
+    'crypto.js',
+    await buildJs({
+      entryPoints: ['src/crypto/index.js'],
+      outfile: 'out/crypto.js',
+      format: 'esm',
+      platform: 'browser',
+      banner: {
+        js: `/*! Chorus crypto. Bundles ${nobleVersions} (MIT, (c) Paul Miller). */`,
+      },
+    }),
+  );
+
   // The widget's stylesheet from the "external" build (already minified);
   // the page links it: <link rel="stylesheet" href="/static/chorus/altcha.css">.
   files.set('altcha.css', new Uint8Array(readFileSync(require.resolve('altcha/altcha.css'))));
@@ -96,7 +113,11 @@ async function buildAll() {
   for (const [name, bytes] of files) {
     const text = Buffer.from(bytes).toString('utf8');
     if (text.includes(here) || text.includes(repo)) throw new Error(`${name}: contains an absolute path`);
-    if (/\beval\s*\(|new Function\b|\bblob:|createObjectURL/.test(text)) throw new Error(`${name}: eval/Function/blob: found`);
+    if (/\beval\s*\(|new Function\b|\bblob:|createObjectURL|\bWebAssembly\b/.test(text))
+      throw new Error(`${name}: eval/Function/blob:/WebAssembly found`);
+    // The crypto module must be self-contained: no import or require of anything at run time.
+    if (name === 'crypto.js' && /\bimport\s*[("'{*]|\brequire\s*\(|\bimportScripts\b/.test(text))
+      throw new Error(`${name}: run-time import found`);
     for (const m of text.matchAll(/https?:\/\/([a-z0-9.-]+)/gi)) {
       if (!ALLOWED_URL_HOSTS.has(m[1].toLowerCase())) throw new Error(`${name}: unexpected URL ${m[0]}`);
     }

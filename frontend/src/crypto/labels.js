@@ -1,0 +1,56 @@
+// Constants of the escrow protocol, docs/protocols/escrow.md (spec §2, §3, §8).
+// The Python twin is chorus.crypto.suites; both must agree byte for byte.
+//
+// Labels are ASCII strings; the modules encode them with TextEncoder where the
+// spec concatenates them into hash or KDF inputs.
+
+// §3 Labels
+export const ESCROW_SALT = 'chorus/escrow/v1';
+export const LABEL_INDEX = 'chorus/escrow/v1/index';
+export const LABEL_SECRET = 'chorus/escrow/v1/secret';
+export const LABEL_COEFFICIENT = 'chorus/escrow/v1/coefficient';
+export const LABEL_SURVIVOR = 'chorus/escrow/v1/survivor';
+export const LABEL_ENTRY_KEY = 'chorus/escrow/v1/entry-key';
+export const SEAL_INFO_PREFIX = 'chorus/seal/v1/';
+export const PURPOSE_ESCROW_SHARE = 'escrow-share';
+export const PURPOSE_RECORD = 'record';
+export const PURPOSE_REPORT = 'report';
+export const PASSPHRASE_LABEL = 'chorus/passphrase/v1';
+
+// §2 Primitives and parameters
+/** Order of the ristretto255 group (and of GF(L), the field for shares). */
+export const GROUP_ORDER = 2n ** 252n + 27742317777372353535851937790883648493n;
+export const SCALAR_LENGTH = 32;
+export const ELEMENT_LENGTH = 32;
+export const OPRF_OUTPUT_LENGTH = 64;
+export const PROOF_LENGTH = 64;
+export const OPRF_SUITE = 'ristretto255-SHA512';
+export const MODE_OPRF = 0x00;
+export const MODE_VOPRF = 0x01;
+
+export const THRESHOLD_MIN = 2;
+export const THRESHOLD_MAX = 16;
+export const THRESHOLD_DEFAULT = 2;
+
+// §8 Envelopes
+export const ENVELOPE_VERSION = 0x01;
+/** Sealing suite 1: DHKEM(X25519, HKDF-SHA256) + HKDF-SHA256 + ChaCha20-Poly1305. */
+export const SEAL_SUITE_X25519_CHACHA20POLY1305 = 0x01;
+export const HPKE_KEM_X25519_HKDF_SHA256 = 0x0020;
+export const HPKE_KDF_HKDF_SHA256 = 0x0001;
+export const HPKE_AEAD_CHACHA20POLY1305 = 0x0003;
+export const X25519_KEY_LENGTH = 32;
+export const AEAD_KEY_LENGTH = 32;
+export const AEAD_NONCE_LENGTH = 12;
+export const AEAD_TAG_LENGTH = 16;
+export const ENTRY_KEY_LENGTH = 32;
+export const INDEX_LENGTH = 32;
+/** A survivor id: 32 random bytes made at account creation (spec §1). */
+export const SURVIVOR_ID_LENGTH = 32;
+
+// §2 Passphrase KDF: Argon2id (RFC 9106, version 0x13)
+export const ARGON2_MEMORY_KIB = 19456;
+export const ARGON2_TIME_COST = 2;
+export const ARGON2_PARALLELISM = 1;
+export const ARGON2_SALT_LENGTH = 16;
+export const ARGON2_OUTPUT_LENGTH = 32;

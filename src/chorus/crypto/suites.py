@@ -1,0 +1,97 @@
+"""Every label, domain-separation string and parameter of `chorus.crypto`, in one place.
+
+Spec: docs/protocols/escrow.md. The browser mirrors this module in
+frontend/src/crypto/labels.js; a value changed here without the same change there breaks
+interoperability (tests/crypto/test_cross_implementation.py catches it).
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import Final
+
+# --- ristretto255 (RFC 9496) -------------------------------------------------------------
+
+#: Order of the ristretto255 group.
+GROUP_ORDER: Final = 2**252 + 27742317777372353535851937790883648493
+ELEMENT_BYTES: Final = 32
+SCALAR_BYTES: Final = 32
+#: Input length of `from_hash` and of wide scalar reduction.
+WIDE_BYTES: Final = 64
+
+# --- RFC 9497 OPRF, suite ristretto255-SHA512 ---------------------------------------------
+
+
+class Mode(IntEnum):
+    """RFC 9497 protocol variants implemented here (POPRF, mode 2, is not)."""
+
+    OPRF = 0x00
+    VOPRF = 0x01
+
+
+OPRF_SUITE_ID: Final = b"ristretto255-SHA512"
+OPRF_CONTEXT_PREFIX: Final = b"OPRFV1-"
+OPRF_HASH_TO_GROUP_DST_PREFIX: Final = b"HashToGroup-"
+OPRF_HASH_TO_SCALAR_DST_PREFIX: Final = b"HashToScalar-"
+#: RFC 9497 section 3.2.1: no hyphen after "DeriveKeyPair".
+OPRF_DERIVE_KEY_PAIR_DST_PREFIX: Final = b"DeriveKeyPair"
+OPRF_SEED_DST_PREFIX: Final = b"Seed-"
+OPRF_LABEL_COMPOSITE: Final = b"Composite"
+OPRF_LABEL_CHALLENGE: Final = b"Challenge"
+OPRF_LABEL_FINALIZE: Final = b"Finalize"
+#: Nh: length of an OPRF output (SHA-512).
+OPRF_OUTPUT_BYTES: Final = 64
+#: Proof = c || s.
+OPRF_PROOF_BYTES: Final = 2 * SCALAR_BYTES
+#: Inputs are length-prefixed with two bytes.
+OPRF_MAX_INPUT_BYTES: Final = 2**16 - 1
+#: DeriveKeyPair seeds are Ns bytes.
+OPRF_SEED_BYTES: Final = SCALAR_BYTES
+
+# --- Escrow (spec sections 3, 4, 6) --------------------------------------------------------
+
+ESCROW_SALT: Final = b"chorus/escrow/v1"
+LABEL_INDEX: Final = b"chorus/escrow/v1/index"
+LABEL_SECRET: Final = b"chorus/escrow/v1/secret"
+LABEL_COEFFICIENT: Final = b"chorus/escrow/v1/coefficient"
+LABEL_SURVIVOR: Final = b"chorus/escrow/v1/survivor"
+LABEL_ENTRY_KEY: Final = b"chorus/escrow/v1/entry-key"
+INDEX_BYTES: Final = 32
+ENTRY_KEY_BYTES: Final = 32
+THRESHOLD_MIN: Final = 2
+THRESHOLD_MAX: Final = 16
+THRESHOLD_DEFAULT: Final = 2
+
+# --- Sealing (spec section 8) --------------------------------------------------------------
+
+SEAL_INFO_PREFIX: Final = b"chorus/seal/v1/"
+PURPOSE_ESCROW_SHARE: Final = "escrow-share"
+PURPOSE_RECORD: Final = "record"
+PURPOSE_REPORT: Final = "report"
+
+#: The version byte every envelope of this spec starts with.
+ENVELOPE_VERSION: Final = 0x01
+#: HPKE suite 1: DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, ChaCha20-Poly1305.
+SEAL_SUITE_X25519_CHACHA20: Final = 0x01
+HPKE_KEM_ID: Final = 0x0020
+HPKE_KDF_ID: Final = 0x0001
+HPKE_AEAD_ID: Final = 0x0003
+X25519_KEY_BYTES: Final = 32
+HPKE_ENC_BYTES: Final = 32
+AEAD_KEY_BYTES: Final = 32
+AEAD_NONCE_BYTES: Final = 12
+AEAD_TAG_BYTES: Final = 16
+
+# --- Passphrases (spec section 8) ----------------------------------------------------------
+
+PASSPHRASE_LABEL: Final = b"chorus/passphrase/v1"
+ARGON2_MEMORY_KIB: Final = 19456
+ARGON2_TIME_COST: Final = 2
+ARGON2_PARALLELISM: Final = 1
+ARGON2_SALT_BYTES: Final = 16
+ARGON2_KEY_BYTES: Final = 32
+#: Largest memory cost `passphrase_key` accepts (below noble's 4 GiB allocation cap).
+ARGON2_MEMORY_KIB_MAX: Final = 2**22 - 1
+#: Largest memory cost a passphrase envelope may carry (1 GiB): bounds the work a stored
+#: envelope can make the browser do; raising it needs a spec change.
+ARGON2_ENVELOPE_MEMORY_KIB_MAX: Final = 2**20
