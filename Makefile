@@ -67,8 +67,9 @@ frontend: frontend/node_modules/.package-lock.json
 frontend-check: frontend/node_modules/.package-lock.json
 	node frontend/build.mjs --check
 
-bench: $(BIN)/.dev-stamp
+bench: $(BIN)/.dev-stamp frontend/node_modules/.package-lock.json
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.crypto
 
 lock: $(BIN)/.dev-stamp
 	$(BIN)/uv pip compile pyproject.toml --generate-hashes --python-version 3.12 --universal --no-header --quiet --extra build -o requirements/run.txt
