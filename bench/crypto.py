@@ -75,7 +75,12 @@ def python_figures(seconds: float) -> None:
         )
 
         # The client's work: a fresh blind, then finalize a server answer prepared beforehand.
-        def client(mode: Mode = mode, evaluated: Any = evaluated, extra: Any = extra) -> None:
+        def client(
+            mode: Mode = mode,
+            blinded: Any = blinded,
+            evaluated: Any = evaluated,
+            extra: Any = extra,
+        ) -> None:
             oprf.blind(b"someone@example.org", mode=mode)
             oprf.finalize(
                 b"someone@example.org", blinded.blind, evaluated.evaluated_element, mode=mode,
@@ -89,20 +94,21 @@ def python_figures(seconds: float) -> None:
     for t in (2, 5, 10):
         derivation = escrow.derive(secrets.token_bytes(64), ctx=b"deployment", t=t)
         shares = [escrow.share(derivation, sid=secrets.token_bytes(32)) for _ in range(t)]
-        per_s = rate(lambda shares=shares, t=t: escrow.recover(shares, t=t), seconds / 3)
+
+        def interpolate(shares: list[escrow.Share] = shares, t: int = t) -> None:
+            escrow.recover(shares, t=t)
+
+        per_s = rate(interpolate, seconds / 3)
         emit("escrow_interpolate_py", t=t, microseconds=round(1e6 / per_s, 1))
 
     recipient = seal.generate_key_pair()
     message = secrets.token_bytes(256)
     sealed = seal.seal(recipient.pk, message, purpose="record", ctx=b"deployment")
-    emit(
-        "hpke_seal_py", bytes=256,
-        ops_per_s=round(rate(lambda: seal.seal(recipient.pk, message, purpose="record", ctx=b"deployment"), seconds)),
-    )  # fmt: skip
-    emit(
-        "hpke_open_py", bytes=256,
-        ops_per_s=round(rate(lambda: seal.unseal(recipient.sk, sealed, purpose="record", ctx=b"deployment"), seconds)),
-    )  # fmt: skip
+    ctx = b"deployment"
+    seal_rate = rate(lambda: seal.seal(recipient.pk, message, purpose="record", ctx=ctx), seconds)
+    open_rate = rate(lambda: seal.unseal(recipient.sk, sealed, purpose="record", ctx=ctx), seconds)
+    emit("hpke_seal_py", bytes=256, ops_per_s=round(seal_rate))
+    emit("hpke_open_py", bytes=256, ops_per_s=round(open_rate))
 
 
 def node_figures(seconds: float) -> None:
