@@ -34,7 +34,7 @@ function parseArgs(argv) {
 
 const version = (pkg) => JSON.parse(readFileSync(join(here, 'node_modules', pkg, 'package.json'), 'utf8')).version;
 const altchaVersion = version('altcha');
-const nobleVersions = ['curves', 'hashes', 'ciphers'].map((n) => `@noble/${n} ${version(`@noble/${n}`)}`).join(', ');
+const nobleVersions = ['curves', 'hashes', 'ciphers', 'post-quantum'].map((n) => `@noble/${n} ${version(`@noble/${n}`)}`).join(', ');
 
 // Hosts allowed to appear in built JS as plain strings. None of them is fetched:
 // www.w3.org = XML namespace URIs (createElementNS); svelte.dev = error-message

@@ -46,6 +46,17 @@ test('labels: the values of spec §3', () => {
   assert.equal(labels.PURPOSE_REPORT, 'report');
   assert.equal(labels.PASSPHRASE_LABEL, 'chorus/passphrase/v1');
   assert.equal(L, 2n ** 252n + 27742317777372353535851937790883648493n);
+  // §2, §8: the sealing suites
+  assert.deepEqual(
+    [labels.SEAL_SUITE_X25519_CHACHA20POLY1305, labels.HPKE_KEM_X25519_HKDF_SHA256, labels.X25519_KEY_LENGTH],
+    [0x01, 0x0020, 32],
+  );
+  assert.deepEqual(
+    [labels.SEAL_SUITE_MLKEM768_X25519_CHACHA20POLY1305, labels.HPKE_KEM_MLKEM768_X25519],
+    [0x02, 0x647a],
+  );
+  assert.deepEqual([labels.XWING_SEED_LENGTH, labels.XWING_PUBLIC_KEY_LENGTH, labels.XWING_ENC_LENGTH], [32, 1216, 1120]);
+  assert.deepEqual([labels.HPKE_KDF_HKDF_SHA256, labels.HPKE_AEAD_CHACHA20POLY1305], [0x0001, 0x0003]);
   assert.deepEqual(C.ERROR_NAMES, [
     'InvalidElement', 'InvalidScalar', 'InvalidProof', 'InvalidEnvelope',
     'UnsupportedVersion', 'DecryptionFailed', 'DuplicateShare', 'NotEnoughShares',
@@ -267,6 +278,71 @@ test('seal: opens only with the same key, purpose and scope; strict parsing', ()
   assert.throws(() => seal.open(kp.secretKey, labels.PURPOSE_ESCROW_SHARE, 'org:1', lowEnc), C.DecryptionFailed);
   // fresh ephemeral key every time
   assert.notEqual(x(seal.seal(kp.publicKey, 'record', 'x', pt)), x(seal.seal(kp.publicKey, 'record', 'x', pt)));
+});
+
+test('seal suite 2 (MLKEM768-X25519): opens only with the same key, purpose and scope; strict parsing', () => {
+  const S2 = { suite: 2 };
+  const kp = seal.generateKeyPair(2);
+  assert.deepEqual([kp.secretKey.length, kp.publicKey.length], [32, 1216]);
+  assert.equal(x(seal.publicKey(kp.secretKey, 2)), x(kp.publicKey));
+  assert.deepEqual(seal.SUITES, [1, 2]);
+  const other = seal.generateKeyPair(2);
+  const pt = rb(100);
+  const s = seal.seal(kp.publicKey, labels.PURPOSE_ESCROW_SHARE, 'org:1', pt, S2);
+  assert.equal(s.length, 2 + 1120 + pt.length + 16);
+  assert.deepEqual([s[0], s[1]], [1, 2]);
+  assert.equal(x(seal.open(kp.secretKey, labels.PURPOSE_ESCROW_SHARE, 'org:1', s, S2)), x(pt));
+  assert.throws(() => seal.open(other.secretKey, labels.PURPOSE_ESCROW_SHARE, 'org:1', s, S2), C.DecryptionFailed);
+  assert.throws(() => seal.open(kp.secretKey, labels.PURPOSE_RECORD, 'org:1', s, S2), C.DecryptionFailed);
+  assert.throws(() => seal.open(kp.secretKey, labels.PURPOSE_ESCROW_SHARE, 'org:2', s, S2), C.DecryptionFailed);
+  const s2 = seal.seal(kp.publicKey, 'ab', 'c', pt, S2);
+  assert.throws(() => seal.open(kp.secretKey, 'a', 'bc', s2, S2), C.DecryptionFailed);
+  // tampering anywhere after the header: ct_M (implicit rejection), ct_X, ciphertext, tag
+  for (const i of [2, 500, 1089, 1090, 1121, 1122, 1150, s.length - 1]) {
+    const t = Uint8Array.from(s);
+    t[i] ^= 0x01;
+    assert.throws(() => seal.open(kp.secretKey, labels.PURPOSE_ESCROW_SHARE, 'org:1', t, S2), C.DecryptionFailed);
+  }
+  assert.throws(() => seal.open(kp.secretKey, labels.PURPOSE_ESCROW_SHARE, 'org:1', new Uint8Array([...s, 0]), S2), C.DecryptionFailed);
+  for (const n of [0, 1, 2, 1122, 2 + 1120 + 15])
+    assert.throws(() => seal.open(kp.secretKey, labels.PURPOSE_ESCROW_SHARE, 'org:1', s.slice(0, n), S2), C.InvalidEnvelope);
+  // a key is used only for its own suite
+  const k1 = seal.generateKeyPair();
+  const s1 = seal.seal(k1.publicKey, 'record', 'x', pt);
+  assert.throws(() => seal.open(kp.secretKey, 'record', 'x', s1, S2), C.UnsupportedVersion);
+  assert.throws(() => seal.open(k1.secretKey, 'record', 'x', s), C.UnsupportedVersion);
+  for (const [v, u] of [[0, 2], [2, 2], [1, 0], [1, 3]]) {
+    const t = Uint8Array.from(s);
+    t[0] = v;
+    t[1] = u;
+    assert.throws(() => seal.open(kp.secretKey, 'record', 'x', t, S2), C.UnsupportedVersion);
+  }
+  // lengths and unusable keys
+  assert.throws(() => seal.seal(kp.publicKey.subarray(1), 'record', 'x', pt, S2), C.InvalidElement);
+  assert.throws(() => seal.seal(k1.publicKey, 'record', 'x', pt, S2), C.InvalidElement);
+  assert.throws(() => seal.open(kp.secretKey.subarray(1), 'record', 'x', s, S2), C.InvalidScalar);
+  assert.throws(() => seal.publicKey(new Uint8Array(33), 2), C.InvalidScalar);
+  const badModulus = Uint8Array.from(kp.publicKey);
+  badModulus.fill(0xff, 0, 1152);
+  assert.throws(() => seal.seal(badModulus, 'record', 'x', pt, S2), C.InvalidElement);
+  const lowX = Uint8Array.from(kp.publicKey);
+  lowX.fill(0, 1184);
+  assert.throws(() => seal.seal(lowX, 'record', 'x', pt, S2), C.InvalidElement);
+  const lowCtX = Uint8Array.from(s);
+  lowCtX.fill(0, 2 + 1088, 2 + 1120);
+  assert.throws(() => seal.open(kp.secretKey, labels.PURPOSE_ESCROW_SHARE, 'org:1', lowCtX, S2), C.DecryptionFailed);
+  // unknown suites are a caller's mistake
+  for (const suite of [0, 3, '2', true]) {
+    assert.throws(() => seal.seal(kp.publicKey, 'record', 'x', pt, { suite }), RangeError);
+    assert.throws(() => seal.open(kp.secretKey, 'record', 'x', s, { suite }), RangeError);
+    assert.throws(() => seal.generateKeyPair(suite), RangeError);
+    assert.throws(() => seal.publicKey(kp.secretKey, suite), RangeError);
+    assert.throws(() => seal.sealInfo('record', 'x', suite), RangeError);
+  }
+  // the suite byte is in info: the same purpose and scope give different info per suite
+  assert.notEqual(x(seal.sealInfo('record', 'x', 1)), x(seal.sealInfo('record', 'x', 2)));
+  // fresh encapsulation every time
+  assert.notEqual(x(seal.seal(kp.publicKey, 'record', 'x', pt, S2)), x(seal.seal(kp.publicKey, 'record', 'x', pt, S2)));
 });
 
 test('box: binds purpose, scope and index; strict parsing', () => {

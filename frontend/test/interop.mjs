@@ -5,7 +5,8 @@
 //
 // One JSON request per line on stdin, one JSON response per line on stdout, in order;
 // exits at end of input. Byte strings are lowercase hex (also `purpose` and `ctx`);
-// `passphrase` is UTF-8 text; `mode`, `t`, `m_kib`, `t_cost`, `p` are integers.
+// `passphrase` is UTF-8 text; `mode`, `t`, `m_kib`, `t_cost`, `p`, `suite` are integers
+// (`suite`, of seal_keygen/seal/open, is optional: 1 when missing).
 // Errors: {"error": "<TypedErrorName>"} with the names of §12; a request this harness
 // cannot even read (bad JSON, unknown op, missing or malformed field, out-of-range
 // integer) gets {"error": "BadRequest", "detail": "..."}. Blank lines are skipped.
@@ -41,6 +42,11 @@ function intField(req, name) {
   const v = req[name];
   if (!Number.isSafeInteger(v)) throw new BadRequest(`${name}: expected an integer`);
   return v;
+}
+
+// `suite` (spec §12): optional, 1 when missing or null; an unknown suite is the API's RangeError.
+function suiteField(req) {
+  return req.suite === undefined || req.suite === null ? 1 : intField(req, 'suite');
 }
 
 function modeField(req) {
@@ -95,12 +101,25 @@ const ops = {
     });
     return { secret: hex(escrow.recover(shares)) };
   },
+  seal_keygen(req) {
+    const suite = suiteField(req);
+    const sk = hexField(req, 'sk', { optional: true });
+    if (sk === undefined) {
+      const kp = seal.generateKeyPair(suite);
+      return { sk: hex(kp.secretKey), pk: hex(kp.publicKey) };
+    }
+    return { sk: hex(sk), pk: hex(seal.publicKey(sk, suite)) };
+  },
   seal(req) {
-    const sealed = seal.seal(hexField(req, 'pk'), hexField(req, 'purpose'), hexField(req, 'ctx'), hexField(req, 'plaintext'));
+    const sealed = seal.seal(hexField(req, 'pk'), hexField(req, 'purpose'), hexField(req, 'ctx'), hexField(req, 'plaintext'), {
+      suite: suiteField(req),
+    });
     return { sealed: hex(sealed) };
   },
   open(req) {
-    const pt = seal.open(hexField(req, 'sk'), hexField(req, 'purpose'), hexField(req, 'ctx'), hexField(req, 'sealed'));
+    const pt = seal.open(hexField(req, 'sk'), hexField(req, 'purpose'), hexField(req, 'ctx'), hexField(req, 'sealed'), {
+      suite: suiteField(req),
+    });
     return { plaintext: hex(pt) };
   },
   box_seal(req) {
@@ -275,6 +294,37 @@ async function selfTest() {
     const [res] = run([{ op: 'seal', pk: Buffer.from(kp.publicKey).toString('hex'), purpose: txt('report'), ctx: txt('deployment'), plaintext: pt }]);
     const back = S.seal.open(kp.secretKey, 'report', 'deployment', u8(res.sealed));
     assert.equal(Buffer.from(back).toString('hex'), pt);
+  });
+
+  test('interop harness (built crypto.js): suite 2 (MLKEM768-X25519) keys, seals and opens', () => {
+    const hex = (b) => Buffer.from(b).toString('hex');
+    const kp = S.seal.generateKeyPair(2);
+    const pt = rh(40);
+    const common = { purpose: txt('record'), ctx: txt('org:7') };
+    const mine = hex(S.seal.seal(kp.publicKey, 'record', 'org:7', u8(pt), { suite: 2 }));
+    const answers = run([
+      { op: 'seal_keygen', suite: 2, sk: hex(kp.secretKey) },
+      { op: 'seal_keygen', suite: 2 },
+      { op: 'seal_keygen' },
+      { op: 'seal', suite: 2, pk: hex(kp.publicKey), ...common, plaintext: pt },
+      { op: 'open', suite: 2, sk: hex(kp.secretKey), ...common, sealed: mine },
+      { op: 'open', sk: hex(kp.secretKey), ...common, sealed: mine },
+      { op: 'open', suite: 2, sk: hex(kp.secretKey), ...common, sealed: mine.slice(0, 2 * 1130) },
+      { op: 'seal', suite: 2, pk: hex(kp.publicKey).slice(2), ...common, plaintext: pt },
+      { op: 'seal_keygen', suite: 2, sk: rh(31) },
+      { op: 'seal', suite: 3, pk: hex(kp.publicKey), ...common, plaintext: pt },
+      { op: 'open', suite: 'two', sk: hex(kp.secretKey), ...common, sealed: mine },
+    ]);
+    assert.deepEqual(answers[0], { sk: hex(kp.secretKey), pk: hex(kp.publicKey) });
+    assert.deepEqual([answers[1].sk.length, answers[1].pk.length], [64, 2432]);
+    assert.equal(answers[1].pk, hex(S.seal.publicKey(u8(answers[1].sk), 2)));
+    assert.deepEqual([answers[2].sk.length, answers[2].pk.length], [64, 64]);
+    assert.equal(hex(S.seal.open(kp.secretKey, 'record', 'org:7', u8(answers[3].sealed), { suite: 2 })), pt);
+    assert.deepEqual(answers[4], { plaintext: pt });
+    assert.deepEqual(
+      answers.slice(5).map((a) => a.error),
+      ['UnsupportedVersion', 'InvalidEnvelope', 'InvalidElement', 'InvalidScalar', 'BadRequest', 'BadRequest'],
+    );
   });
 
   test('interop harness: malformed requests get BadRequest, typed errors keep their names', () => {

@@ -3,7 +3,8 @@
 Python answers in process (`chorus.crypto.interop.handle`); the browser bundle answers under
 Node (`node frontend/test/interop.mjs`, JSON lines on stdin/stdout, answers in order).
 Deterministic operations must give identical responses, errors included (a `BadRequest`'s free
-text `detail` aside); seals are checked by opening them on the other side, in both directions.
+text `detail` aside); seals are checked by opening them on the other side, in both directions,
+for both sealing suites (1: X25519, 2: MLKEM768-X25519 / X-Wing), and so are key derivations.
 The random seed is in every failure message; set CHORUS_INTEROP_SEED to replay one.
 """
 
@@ -22,7 +23,12 @@ import pytest
 
 from chorus.crypto import escrow, interop, oprf, seal
 from chorus.crypto.hazmat import ristretto
-from chorus.crypto.suites import GROUP_ORDER, Mode
+from chorus.crypto.suites import (
+    GROUP_ORDER,
+    SEAL_SUITE_MLKEM768_X25519_CHACHA20,
+    SEAL_SUITE_X25519_CHACHA20,
+    Mode,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_HARNESS = ROOT / "frontend" / "test" / "interop.mjs"
@@ -166,37 +172,90 @@ def _symmetric_cases(cases: Cases) -> None:
         cases.add("passphrase", request)
 
 
-def _seal_cases(cases: Cases) -> None:
-    for _ in range(8):
-        keys = seal.generate_key_pair()
+def _python_opens(
+    keys: seal.SealKeyPair, purpose: str, ctx: bytes, plaintext: bytes, suite: int
+) -> Check:
+    """Node sealed; the envelope must open in Python with the pair's private key."""
+
+    def check(request: dict[str, Any], node: dict[str, Any]) -> None:
+        assert set(node) == {"sealed"}, (request, node)
+        sealed = bytes.fromhex(node["sealed"])
+        assert sealed[:2] == bytes([1, suite]), (request, node)
+        opened = seal.unseal(keys.sk, sealed, purpose=purpose, ctx=ctx, suite=suite)
+        assert opened == plaintext
+
+    return check
+
+
+def _node_keys_are_sound(suite: int) -> Check:
+    """A fresh pair from Node: its public key is the one Python derives from its private key."""
+
+    def check(request: dict[str, Any], node: dict[str, Any]) -> None:
+        assert set(node) == {"sk", "pk"}, (request, node)
+        assert seal.public_key(bytes.fromhex(node["sk"]), suite=suite).hex() == node["pk"]
+
+    return check
+
+
+def _seal_cases_of(cases: Cases, suite: int, kind: str) -> None:
+    # Suite 1 requests leave `suite` out (its default), suite 2 requests name it.
+    named = {} if suite == SEAL_SUITE_X25519_CHACHA20 else {"suite": suite}
+    header = 2
+    for _ in range(6):
+        keys = seal.generate_key_pair(suite)
         purpose = cases.purpose()
         ctx = cases.randbytes(cases.rng.randrange(0, 20))
         plaintext = cases.randbytes(cases.rng.randrange(0, 300))
-        fields = {"purpose": purpose.encode().hex(), "ctx": ctx.hex()}
+        fields = {"purpose": purpose.encode().hex(), "ctx": ctx.hex(), **named}
 
-        # Python seals, Node opens, and refuses the envelope for another purpose.
-        sealed = seal.seal(keys.pk, plaintext, purpose=purpose, ctx=ctx).hex()
-        opening = {"op": "open", "sk": keys.sk.hex(), **fields, "sealed": sealed}
-        cases.add("seal", opening, _expect({"plaintext": plaintext.hex()}))
+        # Both sides derive the same public key from the same private key.
+        cases.add(kind, {"op": "seal_keygen", "sk": keys.sk.hex(), **named})
+
+        # Python seals, Node opens, and refuses it for another purpose, tampered or truncated.
+        sealed = seal.seal(keys.pk, plaintext, purpose=purpose, ctx=ctx, suite=suite)
+        opening = {"op": "open", "sk": keys.sk.hex(), **fields, "sealed": sealed.hex()}
+        cases.add(kind, opening, _expect({"plaintext": plaintext.hex()}))
         wrong = {**opening, "purpose": b"wrong".hex()}
-        cases.add("seal", wrong, _expect({"error": "DecryptionFailed"}))
+        cases.add(kind, wrong, _expect({"error": "DecryptionFailed"}))
+        tampered = bytearray(sealed)
+        tampered[cases.rng.randrange(header, len(sealed))] ^= 1 << cases.rng.randrange(8)
+        cases.add(kind, {**opening, "sealed": bytes(tampered).hex()})
+        cut = cases.rng.randrange(0, len(sealed))
+        cases.add(kind, {**opening, "sealed": sealed[:cut].hex()})
 
         # Node seals, Python opens.
-        def python_opens(
-            request: dict[str, Any],
-            node: dict[str, Any],
-            *,
-            keys: seal.SealKeyPair = keys,
-            purpose: str = purpose,
-            ctx: bytes = ctx,
-            plaintext: bytes = plaintext,
-        ) -> None:
-            assert set(node) == {"sealed"}, (request, node)
-            opened = seal.unseal(keys.sk, bytes.fromhex(node["sealed"]), purpose=purpose, ctx=ctx)
-            assert opened == plaintext
-
         sealing = {"op": "seal", "pk": keys.pk.hex(), **fields, "plaintext": plaintext.hex()}
-        cases.add("seal", sealing, python_opens)
+        cases.add(kind, sealing, _python_opens(keys, purpose, ctx, plaintext, suite))
+
+    cases.add(kind, {"op": "seal_keygen", **named}, _node_keys_are_sound(suite))
+
+
+def _seal_cases(cases: Cases) -> None:
+    _seal_cases_of(cases, SEAL_SUITE_X25519_CHACHA20, "seal")
+    _seal_cases_of(cases, SEAL_SUITE_MLKEM768_X25519_CHACHA20, "seal2")
+
+    # Keys of one suite do not open envelopes of the other; bad keys and suites are refused alike.
+    classic = seal.generate_key_pair()
+    hybrid = seal.generate_key_pair(SEAL_SUITE_MLKEM768_X25519_CHACHA20)
+    labels = {"purpose": b"record".hex(), "ctx": ""}
+    by_classic = seal.seal(classic.pk, b"x", purpose="record", ctx=b"").hex()
+    by_hybrid = seal.seal(hybrid.pk, b"x", purpose="record", ctx=b"", suite=2).hex()
+    bad_modulus = (b"\xff" * 1152 + hybrid.pk[1152:]).hex()
+    low_order_x25519 = (hybrid.pk[:1184] + bytes(32)).hex()
+    requests: list[dict[str, Any]] = [
+        {"op": "open", "suite": 2, "sk": hybrid.sk.hex(), **labels, "sealed": by_classic},
+        {"op": "open", "suite": 1, "sk": classic.sk.hex(), **labels, "sealed": by_hybrid},
+        {"op": "open", "sk": hybrid.sk.hex(), **labels, "sealed": by_hybrid},
+        {"op": "open", "suite": 2, "sk": hybrid.sk.hex()[2:], **labels, "sealed": by_hybrid},
+        {"op": "seal", "suite": 2, "pk": classic.pk.hex(), **labels, "plaintext": ""},
+        {"op": "seal", "suite": 2, "pk": bad_modulus, **labels, "plaintext": ""},
+        {"op": "seal", "suite": 2, "pk": low_order_x25519, **labels, "plaintext": ""},
+        {"op": "seal", "suite": 3, "pk": hybrid.pk.hex(), **labels, "plaintext": ""},
+        {"op": "seal_keygen", "suite": 0},
+        {"op": "seal_keygen", "suite": 2, "sk": "00" * 33},
+    ]
+    for request in requests:
+        cases.add("seal2", request)
 
 
 @pytest.fixture(scope="module")
@@ -221,7 +280,7 @@ def exchange() -> tuple[Cases, list[dict[str, Any]]]:
     return cases, responses
 
 
-@pytest.mark.parametrize("kind", ["oprf", "escrow", "box", "passphrase", "seal"])
+@pytest.mark.parametrize("kind", ["oprf", "escrow", "box", "passphrase", "seal", "seal2"])
 def test_both_implementations_agree(exchange, kind):
     cases, responses = exchange
     failures = []

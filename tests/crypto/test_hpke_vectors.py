@@ -66,17 +66,20 @@ def shared_secret(dh: bytes, enc: bytes, pk_r: bytes) -> bytes:
     return labeled_expand(KEM_SUITE_ID, eae_prk, b"shared_secret", enc + pk_r, 32)
 
 
-def key_schedule(secret_in: bytes, info: bytes) -> dict[str, bytes]:
-    psk_id_hash = labeled_extract(HPKE_SUITE_ID, b"", b"psk_id_hash", b"")
-    info_hash = labeled_extract(HPKE_SUITE_ID, b"", b"info_hash", info)
+def key_schedule(
+    secret_in: bytes, info: bytes, suite_id: bytes = HPKE_SUITE_ID
+) -> dict[str, bytes]:
+    """RFC 9180 section 5.1, base mode, HKDF-SHA256 and a 32-byte-key AEAD; any KEM's secret."""
+    psk_id_hash = labeled_extract(suite_id, b"", b"psk_id_hash", b"")
+    info_hash = labeled_extract(suite_id, b"", b"info_hash", info)
     context = b"\x00" + psk_id_hash + info_hash
-    secret = labeled_extract(HPKE_SUITE_ID, secret_in, b"secret", b"")
+    secret = labeled_extract(suite_id, secret_in, b"secret", b"")
     return {
         "key_schedule_context": context,
         "secret": secret,
-        "key": labeled_expand(HPKE_SUITE_ID, secret, b"key", context, 32),
-        "base_nonce": labeled_expand(HPKE_SUITE_ID, secret, b"base_nonce", context, 12),
-        "exporter_secret": labeled_expand(HPKE_SUITE_ID, secret, b"exp", context, 32),
+        "key": labeled_expand(suite_id, secret, b"key", context, 32),
+        "base_nonce": labeled_expand(suite_id, secret, b"base_nonce", context, 12),
+        "exporter_secret": labeled_expand(suite_id, secret, b"exp", context, 32),
     }
 
 

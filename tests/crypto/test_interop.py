@@ -114,6 +114,34 @@ def test_seal_and_open_ops():
     assert non_ascii["error"] == "BadRequest"
 
 
+def test_seal_ops_of_suite_2_and_seal_keygen():
+    keys = seal.generate_key_pair(2)
+    record = b"record".hex()
+    assert call(op="seal_keygen", suite=2, sk=keys.sk.hex()) == {
+        "sk": keys.sk.hex(),
+        "pk": keys.pk.hex(),
+    }
+    fresh = call(op="seal_keygen", suite=2)
+    assert seal.public_key(bytes.fromhex(fresh["sk"]), suite=2).hex() == fresh["pk"]
+    classic = call(op="seal_keygen", suite=None)
+    assert seal.public_key(bytes.fromhex(classic["sk"])).hex() == classic["pk"]
+    sealed = call(op="seal", suite=2, pk=keys.pk.hex(), purpose=record, ctx="", plaintext="cafe")
+    assert sealed["sealed"].startswith("0102")
+    assert len(sealed["sealed"]) == 2 * (2 + 1120 + 2 + 16)
+    opened = call(op="open", suite=2, sk=keys.sk.hex(), purpose=record, ctx="", **sealed)
+    assert opened == {"plaintext": "cafe"}
+    assert call(op="open", sk=keys.sk.hex(), purpose=record, ctx="", **sealed) == {
+        "error": "UnsupportedVersion"
+    }
+    assert call(op="seal", suite=2, pk="00" * 32, purpose=record, ctx="", plaintext="") == {
+        "error": "InvalidElement"
+    }
+    assert call(op="seal_keygen", suite=2, sk="00" * 31) == {"error": "InvalidScalar"}
+    for suite in (0, 3, "2", True):
+        response = call(op="seal_keygen", suite=suite)
+        assert response["error"] == "BadRequest", suite
+
+
 def test_box_ops():
     fields = {"key": "11" * 32, "purpose": b"escrow-share".hex(), "ctx": "", "index": "22" * 32}
     boxed = call(op="box_seal", plaintext="00ff", nonce="33" * 12, **fields)

@@ -36,10 +36,20 @@ export const THRESHOLD_DEFAULT = 2;
 export const ENVELOPE_VERSION = 0x01;
 /** Sealing suite 1: DHKEM(X25519, HKDF-SHA256) + HKDF-SHA256 + ChaCha20-Poly1305. */
 export const SEAL_SUITE_X25519_CHACHA20POLY1305 = 0x01;
+/** Sealing suite 2: MLKEM768-X25519 (X-Wing) + HKDF-SHA256 + ChaCha20-Poly1305. */
+export const SEAL_SUITE_MLKEM768_X25519_CHACHA20POLY1305 = 0x02;
 export const HPKE_KEM_X25519_HKDF_SHA256 = 0x0020;
+/** HPKE KEM id of MLKEM768-X25519 = X-Wing (draft-ietf-hpke-pq; IANA "X-Wing"). */
+export const HPKE_KEM_MLKEM768_X25519 = 0x647a;
 export const HPKE_KDF_HKDF_SHA256 = 0x0001;
 export const HPKE_AEAD_CHACHA20POLY1305 = 0x0003;
 export const X25519_KEY_LENGTH = 32;
+/** Suite 2 private key: the 32-byte X-Wing seed. */
+export const XWING_SEED_LENGTH = 32;
+/** Suite 2 public key: pk_M (ML-KEM-768, 1184) || pk_X (X25519, 32). */
+export const XWING_PUBLIC_KEY_LENGTH = 1216;
+/** Suite 2 enc: ct_M (ML-KEM-768, 1088) || ct_X (X25519, 32). */
+export const XWING_ENC_LENGTH = 1120;
 export const AEAD_KEY_LENGTH = 32;
 export const AEAD_NONCE_LENGTH = 12;
 export const AEAD_TAG_LENGTH = 16;

@@ -2,10 +2,11 @@
 
 One request object per line on standard input, one response per line on standard output,
 in order. Byte strings (`purpose` and `ctx` too) are lowercase hex; `passphrase` is text;
-`mode`, `t`, `m_kib`, `t_cost` and `p` are numbers. Errors are `{"error": "<TypedErrorName>"}`
-with the spec's names, or `{"error": "BadRequest", "detail": "…"}` for a request the harness
-cannot use (not JSON, unknown op, missing or malformed field) or an argument out of its range
-(`InvalidParameter` on this side).
+`mode`, `t`, `m_kib`, `t_cost`, `p` and `suite` are numbers (`suite` is optional, default 1).
+Errors are `{"error": "<TypedErrorName>"}` with the spec's names, or
+`{"error": "BadRequest", "detail": "…"}` for a request the harness cannot use (not JSON, unknown
+op, missing or malformed field) or an argument out of its range (`InvalidParameter` on this
+side, an unknown `suite` included).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import IO, Any
 
 from chorus.crypto import box, escrow, oprf, passphrase, seal
 from chorus.crypto.errors import CryptoError, InvalidParameter
-from chorus.crypto.suites import THRESHOLD_MIN, Mode
+from chorus.crypto.suites import SEAL_SUITE_X25519_CHACHA20, THRESHOLD_MIN, Mode
 
 _HEX = re.compile(r"(?:[0-9a-f]{2})*")
 
@@ -57,6 +58,9 @@ class _Fields:
     def number(self, name: str) -> int:
         value: int = self._get(name, int)
         return value
+
+    def optional_number(self, name: str, default: int) -> int:
+        return default if self._request.get(name) is None else self.number(name)
 
     def items(self, name: str) -> list[Any]:
         value: list[Any] = self._get(name, list)
@@ -126,16 +130,37 @@ def _escrow_recover(f: _Fields) -> dict[str, Any]:
     return {"secret": escrow.recover(shares, t=THRESHOLD_MIN).hex()}
 
 
+def _suite(f: _Fields) -> int:
+    return f.optional_number("suite", SEAL_SUITE_X25519_CHACHA20)
+
+
+def _seal_keygen(f: _Fields) -> dict[str, Any]:
+    suite = _suite(f)
+    sk = f.optional_hex("sk")
+    if sk is None:
+        keys = seal.generate_key_pair(suite)
+        return {"sk": keys.sk.hex(), "pk": keys.pk.hex()}
+    return {"sk": sk.hex(), "pk": seal.public_key(sk, suite=suite).hex()}
+
+
 def _seal(f: _Fields) -> dict[str, Any]:
     sealed = seal.seal(
-        f.hex("pk"), f.hex("plaintext"), purpose=f.label("purpose"), ctx=f.hex("ctx")
+        f.hex("pk"),
+        f.hex("plaintext"),
+        purpose=f.label("purpose"),
+        ctx=f.hex("ctx"),
+        suite=_suite(f),
     )
     return {"sealed": sealed.hex()}
 
 
 def _open(f: _Fields) -> dict[str, Any]:
     plaintext = seal.unseal(
-        f.hex("sk"), f.hex("sealed"), purpose=f.label("purpose"), ctx=f.hex("ctx")
+        f.hex("sk"),
+        f.hex("sealed"),
+        purpose=f.label("purpose"),
+        ctx=f.hex("ctx"),
+        suite=_suite(f),
     )
     return {"plaintext": plaintext.hex()}
 
@@ -177,6 +202,7 @@ OPS: dict[str, Callable[[_Fields], dict[str, Any]]] = {
     "escrow_derive": _escrow_derive,
     "escrow_share": _escrow_share,
     "escrow_recover": _escrow_recover,
+    "seal_keygen": _seal_keygen,
     "seal": _seal,
     "open": _open,
     "box_seal": _box_seal,

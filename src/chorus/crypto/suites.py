@@ -73,11 +73,28 @@ PURPOSE_REPORT: Final = "report"
 ENVELOPE_VERSION: Final = 0x01
 #: HPKE suite 1: DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, ChaCha20-Poly1305.
 SEAL_SUITE_X25519_CHACHA20: Final = 0x01
+#: HPKE suite 2: MLKEM768-X25519 (X-Wing), HKDF-SHA256, ChaCha20-Poly1305.
+SEAL_SUITE_MLKEM768_X25519_CHACHA20: Final = 0x02
+#: HPKE KEM id of suite 1, DHKEM(X25519, HKDF-SHA256).
 HPKE_KEM_ID: Final = 0x0020
+#: HPKE KEM id of suite 2, MLKEM768-X25519 = X-Wing (draft-ietf-hpke-pq, IANA "X-Wing").
+HPKE_KEM_ID_MLKEM768_X25519: Final = 0x647A
 HPKE_KDF_ID: Final = 0x0001
 HPKE_AEAD_ID: Final = 0x0003
 X25519_KEY_BYTES: Final = 32
+#: Suite 1's `enc`: the ephemeral X25519 public key.
 HPKE_ENC_BYTES: Final = 32
+#: An X-Wing private key: the 32-byte seed the decapsulation key is expanded from.
+XWING_SEED_BYTES: Final = 32
+#: SHAKE256(seed) output: ML-KEM-768 seed d || z (64), then the X25519 private key (32).
+XWING_EXPANDED_SEED_BYTES: Final = 96
+MLKEM768_SEED_BYTES: Final = 64
+MLKEM768_PUBLIC_KEY_BYTES: Final = 1184
+MLKEM768_CIPHERTEXT_BYTES: Final = 1088
+#: An X-Wing public key: pk_M (ML-KEM-768 encapsulation key) || pk_X (X25519).
+XWING_PUBLIC_KEY_BYTES: Final = MLKEM768_PUBLIC_KEY_BYTES + X25519_KEY_BYTES
+#: Suite 2's `enc`, the X-Wing ciphertext: ct_M (ML-KEM-768) || ct_X (X25519).
+XWING_ENC_BYTES: Final = MLKEM768_CIPHERTEXT_BYTES + X25519_KEY_BYTES
 AEAD_KEY_BYTES: Final = 32
 AEAD_NONCE_BYTES: Final = 12
 AEAD_TAG_BYTES: Final = 16
