@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
@@ -55,9 +57,16 @@ def bar_chart(*, chart_id: str, title: str, rows: list[tuple[str, int | None]]) 
     return _svg(chart_id, title, desc, height, body)
 
 
+def _when(period: str) -> str:
+    """'2026-03-01T14:00:00+00:00' -> '1 Mar 14:00' (hours) or '1 Mar' (midnight: days)."""
+    stamp = datetime.fromisoformat(period)
+    day = f"{stamp.day} {stamp:%b}"
+    return day if (stamp.hour, stamp.minute) == (0, 0) else f"{day} {stamp:%H:%M}"
+
+
 def wave_chart(*, chart_id: str, title: str, points: list[tuple[str, int | None]]) -> SafeString:
-    """Columns over time; suppressed periods are drawn as a short hatched marker."""
-    height, base = 220, 200
+    """Columns over time; suppressed periods are drawn as a short grey marker."""
+    height, base = 232, 200
     shown = [v for _label, v in points if v is not None]
     top = max(shown, default=1) or 1
     n = max(1, len(points))
@@ -74,5 +83,11 @@ def wave_chart(*, chart_id: str, title: str, points: list[tuple[str, int | None]
     axis = format_html(
         '<line class="chart-axis" x1="0" y1="{}" x2="{}" y2="{}"></line>', base, CHART_WIDTH, base
     )
+    if points:
+        axis = format_html(
+            '{}<text class="chart-label" x="0" y="222">{}</text>'
+            '<text class="chart-label" x="{}" y="222" text-anchor="end">{}</text>',
+            axis, _when(points[0][0]), CHART_WIDTH, _when(points[-1][0]),
+        )  # fmt: skip
     desc = f"Column chart of voices added in {len(points)} periods; the table gives the figures."
     return _svg(chart_id, title, desc, height, format_html("{}{}", body, axis))
