@@ -21,6 +21,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 import altcha
@@ -49,7 +50,12 @@ class Proof:
 
 
 def _secret(label: str) -> str:
-    return salted_hmac(label, "chorus", secret=settings.SECRET_KEY, algorithm="sha256").hexdigest()
+    return _derive(label, settings.SECRET_KEY)
+
+
+@lru_cache(maxsize=16)
+def _derive(label: str, secret_key: str) -> str:
+    return salted_hmac(label, "chorus", secret=secret_key, algorithm="sha256").hexdigest()
 
 
 def challenge_issue(*, now: float | None = None) -> dict[str, Any]:

@@ -9,6 +9,7 @@ keeps each published table's sensitivity at 1 (docs/privacy/numbers.md).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +24,7 @@ else:
 NOT_SAID = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Facet:
     name: str
     label: Promise
@@ -33,6 +34,11 @@ class Facet:
     @property
     def codes(self) -> tuple[str, ...]:
         return tuple(code for code, _label in self.choices)
+
+    @cached_property
+    def code_set(self) -> frozenset[str]:
+        """For membership tests on the hot path of adding a voice."""
+        return frozenset(self.codes)
 
     def label_of(self, code: str) -> str:
         if code == NOT_SAID:
