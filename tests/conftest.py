@@ -18,6 +18,7 @@ from hypothesis import settings as hypothesis_settings
 
 from chorus.core import pow
 from chorus.counts import services
+from chorus.public import views as public_views
 
 # Wall-clock deadlines make property tests flaky on a loaded 2-core machine; no deadline.
 hypothesis_settings.register_profile("chorus", deadline=None, max_examples=200)
@@ -67,5 +68,8 @@ def config_override() -> Iterator[Any]:
 def _fresh_process_state() -> Iterator[None]:
     cache.clear()
     services.activity_cache_clear()
+    # Pages cached per snapshot id: ids repeat across tests when SQLite rolls back.
+    public_views._numbers_html.cache_clear()
+    public_views._badge_svg.cache_clear()
     yield
     services.activity_cache_clear()

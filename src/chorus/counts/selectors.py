@@ -7,6 +7,11 @@ def snapshot_latest() -> Snapshot | None:
     return Snapshot.objects.order_by("-id").first()
 
 
+def snapshot_latest_id() -> int | None:
+    """The latest snapshot's id: one indexed lookup, for pages cached per snapshot."""
+    return Snapshot.objects.order_by("-id").values_list("id", flat=True).first()
+
+
 def snapshot_get(*, snapshot_id: int) -> Snapshot | None:
     return Snapshot.objects.filter(pk=snapshot_id).first()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -15,7 +16,9 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.html import escape
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -141,8 +144,16 @@ def _wave_view(granularity: str, title: str, wave: list[dict[str, Any]]) -> dict
 
 @require_GET
 def numbers(request: HttpRequest) -> HttpResponse:
-    snapshot = selectors.snapshot_latest()
-    context: dict[str, Any] = {"snapshot": snapshot}
+    # The page depends only on the snapshot and the language, so it is rendered once per
+    # snapshot and served from memory: its cost does not grow with the data.
+    html = _numbers_html(selectors.snapshot_latest_id(), get_language())
+    return HttpResponse(html)
+
+
+@lru_cache(maxsize=8)
+def _numbers_html(snapshot_id: int | None, language: str) -> str:
+    snapshot = None if snapshot_id is None else selectors.snapshot_get(snapshot_id=snapshot_id)
+    context: dict[str, Any] = {"snapshot": snapshot, **_site_context(), "LANGUAGE_CODE": language}
     if snapshot is not None:
         pub = snapshot.published
         context.update(
@@ -160,7 +171,11 @@ def numbers(request: HttpRequest) -> HttpResponse:
                 if f.name in pub["facets"]
             ],
         )
-    return render(request, "public/numbers.html", context)
+    return render_to_string("public/numbers.html", context)
+
+
+def _site_context() -> dict[str, Any]:
+    return {"exit_url": settings.CONFIG.exit_url, "help_links": settings.CONFIG.help_links}
 
 
 @require_GET
@@ -204,7 +219,17 @@ def snapshot_json(request: HttpRequest, snapshot_id: int) -> HttpResponseBase:
 
 @require_GET
 def badge(request: HttpRequest) -> HttpResponse:
-    total = _total(selectors.snapshot_latest())
+    response = HttpResponse(_badge_svg(selectors.snapshot_latest_id(), get_language()))
+    response["Content-Type"] = "image/svg+xml; charset=utf-8"
+    response["Cache-Control"] = "public, max-age=300"
+    response["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return response
+
+
+@lru_cache(maxsize=8)
+def _badge_svg(snapshot_id: int | None, language: str) -> str:
+    snapshot = None if snapshot_id is None else selectors.snapshot_get(snapshot_id=snapshot_id)
+    total = _total(snapshot)
     if total is None:
         value = _("no numbers yet")
     elif total["value"] is None:
@@ -213,7 +238,7 @@ def badge(request: HttpRequest) -> HttpResponse:
         value = f"{total['value']:,}"
     label = _("voices added")
     lw, vw = 7 * len(label) + 12, 7 * len(value) + 12
-    svg = (
+    return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{lw + vw}" height="20" role="img" '
         f'aria-label="{escape(label)}: {escape(value)}">'
         f"<title>{escape(label)}: {escape(value)}</title>"
@@ -222,10 +247,6 @@ def badge(request: HttpRequest) -> HttpResponse:
         f'font-size="11"><text x="6" y="14">{escape(label)}</text>'
         f'<text x="{lw + 6}" y="14">{escape(value)}</text></g></svg>'
     )
-    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
-    response["Cache-Control"] = "public, max-age=300"
-    response["Cross-Origin-Resource-Policy"] = "cross-origin"
-    return response
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
