@@ -106,6 +106,22 @@ async function buildAll() {
     }),
   );
 
+  // Identifier normalisation for the escrow (docs/protocols/identifiers.md): an ES module with
+  // the same rules as chorus.escrow.identifiers, imported by the escrow pages and by
+  // frontend/test/identifiers.test.mjs (so the shared table of cases runs these bytes).
+  files.set(
+    'identifiers.js',
+    await buildJs({
+      entryPoints: ['src/escrow/identifiers.js'],
+      outfile: 'out/identifiers.js',
+      format: 'esm',
+      platform: 'browser',
+      banner: {
+        js: `/*! Chorus identifiers. Bundles libphonenumber-js ${version('libphonenumber-js')} (MIT, (c) @catamphetamine) with metadata from Google's libphonenumber (Apache-2.0, (c) The Libphonenumber Authors). */`,
+      },
+    }),
+  );
+
   // The widget's stylesheet from the "external" build (already minified);
   // the page links it: <link rel="stylesheet" href="/static/chorus/altcha.css">.
   files.set('altcha.css', new Uint8Array(readFileSync(require.resolve('altcha/altcha.css'))));
@@ -115,8 +131,10 @@ async function buildAll() {
     if (text.includes(here) || text.includes(repo)) throw new Error(`${name}: contains an absolute path`);
     if (/\beval\s*\(|new Function\b|\bblob:|createObjectURL|\bWebAssembly\b/.test(text))
       throw new Error(`${name}: eval/Function/blob:/WebAssembly found`);
-    // The crypto module must be self-contained: no import or require of anything at run time.
-    if (name === 'crypto.js' && /\bimport\s*[("'{*]|\brequire\s*\(|\bimportScripts\b/.test(text))
+    // The crypto and identifier modules must be self-contained: no import or require of
+    // anything at run time.
+    const selfContained = name === 'crypto.js' || name === 'identifiers.js';
+    if (selfContained && /\bimport\s*[("'{*]|\brequire\s*\(|\bimportScripts\b/.test(text))
       throw new Error(`${name}: run-time import found`);
     for (const m of text.matchAll(/https?:\/\/([a-z0-9.-]+)/gi)) {
       if (!ALLOWED_URL_HOSTS.has(m[1].toLowerCase())) throw new Error(`${name}: unexpected URL ${m[0]}`);
