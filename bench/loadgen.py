@@ -26,6 +26,7 @@ class Load:
     max_ms: float
     duration_s: float
     responses: int
+    sent: int
     ok: int
     errors: int
     statuses: dict[str, int]
@@ -103,6 +104,7 @@ def run(*, port: int, requests: Path, expected: int, seconds: float, connections
         max_ms=raw["max_us"] / 1000,
         duration_s=active,
         responses=raw["responses"],
+        sent=raw["sent"],
         ok=raw["ok"],
         errors=raw["bad_status"] + socket_errors + raw["timeouts"],
         statuses=raw["statuses"] or {},

@@ -30,9 +30,9 @@ def _busy_ticks() -> int:
     return user + nice + system + irq + softirq + steal
 
 
-def _group_ticks(pgid: int) -> int:
-    """CPU ticks used so far by the live processes of a process group."""
-    total = 0
+def _ticks_by_owner(pgid: int) -> tuple[int, int]:
+    """CPU ticks used so far by the live processes of a process group, and by PostgreSQL's."""
+    group = database = 0
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -40,10 +40,13 @@ def _group_ticks(pgid: int) -> int:
             stat = (entry / "stat").read_text(encoding="utf-8")
         except OSError:
             continue
-        fields = stat.rsplit(")", 1)[1].split()
-        if int(fields[2]) == pgid:  # field 5 of stat: the process group
-            total += int(fields[11]) + int(fields[12])  # utime + stime
-    return total
+        name, fields = stat.split("(", 1)[1].rsplit(")", 1)[0], stat.rsplit(")", 1)[1].split()
+        ticks = int(fields[11]) + int(fields[12])  # utime + stime, all threads
+        if int(fields[2]) == pgid:  # the process group
+            group += ticks
+        elif name == "postgres":
+            database += ticks
+    return group, database
 
 
 def _children_ticks() -> float:
@@ -53,27 +56,33 @@ def _children_ticks() -> float:
 
 @dataclass
 class CpuWatch:
-    """CPU used during a measurement: by the server, by the load generator, by everything else."""
+    """CPU used during a measurement by the server, the database server (PostgreSQL's
+    processes), the load generator, and everything else on the machine."""
 
     server_pgid: int
 
     def __post_init__(self) -> None:
         self.t0 = time.monotonic()
         self.busy0 = _busy_ticks()
-        self.server0 = _group_ticks(self.server_pgid)
+        self.server0, self.database0 = _ticks_by_owner(self.server_pgid)
         self.children0 = _children_ticks()
 
-    def stop(self) -> dict[str, float]:
-        """Average cores busy: call after the load generator exited, while the server lives."""
-        elapsed = max(time.monotonic() - self.t0, 1e-6) * TICKS
+    def stop(self, active_seconds: float) -> dict[str, float]:
+        """Average cores busy: the server's, the database's and wrk's over the
+        ``active_seconds`` the load lasted (call after wrk exited, while the server runs), and
+        other programs' over the whole window (which includes wrk's start and grace period)."""
+        per = max(active_seconds, 1e-6) * TICKS
+        window = max(time.monotonic() - self.t0, 1e-6) * TICKS
         busy = _busy_ticks() - self.busy0
-        server = _group_ticks(self.server_pgid) - self.server0
+        server, database = _ticks_by_owner(self.server_pgid)
+        server, database = server - self.server0, database - self.database0
         loadgen = _children_ticks() - self.children0
-        other = max(0.0, busy - server - loadgen)
+        other = max(0.0, busy - server - database - loadgen)
         return {
-            "server": round(server / elapsed, 2),
-            "loadgen": round(loadgen / elapsed, 2),
-            "other": round(other / elapsed, 2),
+            "server": round(server / per, 2),
+            "database": round(database / per, 2),
+            "loadgen": round(loadgen / per, 2),
+            "other": round(other / window, 2),
         }
 
 

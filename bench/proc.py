@@ -23,7 +23,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 HOST = "127.0.0.1"  # the only address the benchmark ever talks to
-WORKERS = 2
+WORKERS = 2  # granian worker processes: one per core, as `chorus serve` defaults to here
 
 
 def log(message: str) -> None:
@@ -102,12 +102,17 @@ class Server:
 
 @contextlib.contextmanager
 def server(
-    *, env: Mapping[str, str], log_path: Path, probe: str = "/badge.svg", start_timeout: float = 60
+    *,
+    env: Mapping[str, str],
+    log_path: Path,
+    workers: int = WORKERS,
+    probe: str = "/badge.svg",
+    start_timeout: float = 60,
 ) -> Iterator[Server]:
     """Run ``chorus serve`` (granian WSGI, 2 workers) on a free port until the block ends."""
     port = free_port()
     argv = [str(BIN / "chorus"), "serve", "--host", HOST, "--port", str(port)]
-    argv += ["--workers", str(WORKERS)]
+    argv += ["--workers", str(workers)]
     with log_path.open("ab") as log_file:
         proc = subprocess.Popen(
             argv,
