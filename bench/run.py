@@ -222,12 +222,14 @@ class DatabaseBench:
         return load, {"cores": cpu, "other_cores_before": quiet}
 
     def warm(self, srv: Server, requests: Path, *, expected: int, connections: int) -> None:
+        """Run the load briefly. With at least 16 connections (each stays with the worker that
+        accepted it) both workers almost surely serve some, and do their first-request work."""
         loadgen.run(
             port=srv.port,
             requests=requests,
             expected=expected,
             seconds=self.opts.warmup,
-            connections=connections,
+            connections=max(16, connections),
         )
 
     def bench_writes(self) -> None:
@@ -307,15 +309,23 @@ class DatabaseBench:
         )
         return fig
 
-    def disturbed(self, cpu: dict[str, Any], attempt: int) -> bool:
-        """Did other programs use enough CPU during the measurement to measure it again?"""
+    def disturbed(self, cpu: dict[str, Any], attempt: int, attempts: int | None = None) -> bool:
+        """Should the measurement be made again? Yes if other programs used much CPU meanwhile,
+        or if one worker did nearly all the work: wrk's connections are kept alive, so they
+        stay with the worker that accepted them, and that can be the same worker for all."""
         other = float(cpu["cores"]["other"])
-        if other <= self.opts.retry_above:
+        workers = cpu["cores"].get("server_processes", [])[: self.opts.workers]
+        problem = None
+        if other > self.opts.retry_above:
+            problem = f"other programs used {other:.2f} cores during the measurement"
+        elif len(workers) >= 2 and workers[-1] < workers[0] / 3:
+            problem = f"the workers did unequal shares ({', '.join(map(str, workers))} cores)"
+        if problem is None:
             return False
-        if attempt < self.opts.attempts:
-            log(f"other programs used {other:.2f} cores during the measurement: measuring again")
+        if attempt < (self.opts.attempts if attempts is None else attempts):
+            log(f"{problem}: measuring again")
             return True
-        log(f"other programs used {other:.2f} cores during the last attempt too: keeping it")
+        log(f"{problem}, in the last attempt too: keeping it")
         return False
 
     def replay_check(self, srv: Server, replay_path: Path, table: str) -> bool:
@@ -354,9 +364,7 @@ class DatabaseBench:
                 "other": cores["other"],
             }
             log(f"{db}: published {voices:,} voices in {published['seconds']} s")
-            if not self.disturbed(
-                {"cores": cores}, attempt if attempts > 1 else self.opts.attempts
-            ):
+            if not self.disturbed({"cores": cores}, attempt, attempts):
                 break
         return {
             "database": db,
@@ -449,7 +457,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--duration", type=float, default=None, help="seconds per HTTP figure (12)")
     p.add_argument("--quick", action="store_true", help="a smoke run: 3 s per figure, 200k voices")
     p.add_argument("--write-connections", type=int, default=8, help="wrk connections, POST")
-    p.add_argument("--read-connections", type=int, default=4, help="wrk connections, GET")
+    p.add_argument("--read-connections", type=int, default=8, help="wrk connections, GET")
     p.add_argument(
         "--workers", type=int, default=WORKERS, help="granian workers (experiments; figures use 2)"
     )
