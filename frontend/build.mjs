@@ -122,6 +122,27 @@ async function buildAll() {
     }),
   );
 
+  // Page modules for codename accounts, escrow entries and the advocates' workspace. Each is
+  // an ES module; they import the crypto and identifier modules above at run time by their
+  // static URL (kept external here), so those bytes are loaded once and are the tested ones.
+  for (const [name, entry] of [
+    ['account.js', 'src/account/index.js'],
+    ['escrow.js', 'src/escrow/flow.js'],
+    ['workspace.js', 'src/workspace/index.js'],
+  ]) {
+    files.set(
+      name,
+      await buildJs({
+        entryPoints: [entry],
+        outfile: `out/${name}`,
+        format: 'esm',
+        platform: 'browser',
+        external: ['/static/chorus/*'],
+        banner: { js: `/*! Chorus ${name}: see frontend/${entry}. */` },
+      }),
+    );
+  }
+
   // The widget's stylesheet from the "external" build (already minified);
   // the page links it: <link rel="stylesheet" href="/static/chorus/altcha.css">.
   files.set('altcha.css', new Uint8Array(readFileSync(require.resolve('altcha/altcha.css'))));

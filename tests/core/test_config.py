@@ -9,6 +9,7 @@ PROD = {
     "CHORUS_SECRET_KEY": "x" * 60,
     "CHORUS_DATABASE_URL": "postgres://chorus@db/chorus",
     "CHORUS_ALLOWED_HOSTS": "chorus.example.org",
+    "CHORUS_OPRF_KEY": "01" + "00" * 31,
 }
 
 
@@ -21,7 +22,8 @@ def test_development_needs_no_configuration(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "missing", ["CHORUS_SECRET_KEY", "CHORUS_DATABASE_URL", "CHORUS_ALLOWED_HOSTS"]
+    "missing",
+    ["CHORUS_SECRET_KEY", "CHORUS_DATABASE_URL", "CHORUS_ALLOWED_HOSTS", "CHORUS_OPRF_KEY"],
 )
 def test_production_without_a_required_variable_names_it(missing: str) -> None:
     environ = {k: v for k, v in PROD.items() if k != missing}
@@ -58,6 +60,16 @@ def test_short_production_secret_is_refused() -> None:
         ("CHORUS_DELTA", "0.001", "at most 1e-7"),
         ("CHORUS_MIN_CELL", "5", "at least 11"),
         ("CHORUS_DATABASE_URL", "mysql://x", "must start with"),
+        ("CHORUS_OPRF_KEY", "zz", "hexadecimal"),
+        ("CHORUS_OPRF_KEY", "0102", "32 bytes"),
+        ("CHORUS_OPRF_KEY", "00" * 32, "non-zero scalar"),
+        ("CHORUS_OPRF_KEY", "ff" * 32, "non-zero scalar"),
+        ("CHORUS_ESCROW_THRESHOLD", "1", "at least 2"),
+        ("CHORUS_ESCROW_THRESHOLD", "17", "at most 16"),
+        ("CHORUS_KEYSERVER_URL", "ftp://ks", "must start with https://"),
+        ("CHORUS_KEYSERVER_URL", "https://ks.example.org", "also set CHORUS_KEYSERVER_PUBLIC_KEY"),
+        ("CHORUS_KEYSERVER_TOKEN", "short", "at least 32"),
+        ("CHORUS_OPRF_LIMIT_ACCOUNT", "0", "at least 1"),
         ("CHORUS_HELP_LINKS", "Just a name", "Name|https"),
     ],
 )
@@ -73,3 +85,24 @@ def test_help_links_are_parsed() -> None:
     assert config.help_links == (("Helpline", "tel:+441234"), ("Site", "https://e.org"))
     assert config.production
     assert not config.debug
+
+
+def test_development_oprf_key_is_random_per_install_and_kept(tmp_path: Path) -> None:
+    first = load({"CHORUS_VAR_DIR": str(tmp_path / "a")}).oprf_key
+    assert load({"CHORUS_VAR_DIR": str(tmp_path / "a")}).oprf_key == first
+    assert load({"CHORUS_VAR_DIR": str(tmp_path / "b")}).oprf_key != first
+    assert len(first) == 32
+
+
+def test_second_key_server_needs_its_public_key_and_token() -> None:
+    config = load(
+        {
+            **PROD,
+            "CHORUS_KEYSERVER_URL": "https://ks.example.net",
+            "CHORUS_KEYSERVER_PUBLIC_KEY": "ab" * 32,
+            "CHORUS_KEYSERVER_TOKEN": "t" * 40,
+        }
+    )
+    assert config.keyserver_url == "https://ks.example.net"
+    assert config.keyserver_public_key == bytes.fromhex("ab" * 32)
+    assert config.escrow_threshold == 2

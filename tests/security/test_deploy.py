@@ -11,6 +11,7 @@ PRODUCTION = {
     "CHORUS_SECRET_KEY": "a-long-random-production-secret-" + "q7Zx" * 10,
     "CHORUS_DATABASE_URL": "postgres://chorus@127.0.0.1:5432/chorus",
     "CHORUS_ALLOWED_HOSTS": "chorus.example.org",
+    "CHORUS_OPRF_KEY": "07" + "00" * 31,
 }
 
 

@@ -12,8 +12,11 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ENVIRONMENTS = ("dev", "test", "production")
+# The order of ristretto255 (docs/protocols/escrow.md §2): an OPRF key share is a scalar below it.
+GROUP_ORDER = 2**252 + 27742317777372353535851937790883648493
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -46,6 +49,19 @@ class ChorusConfig:
     min_cell: int
     exit_url: str
     help_links: tuple[tuple[str, str], ...]
+    # Escrow (docs/protocols/escrow.md). The threshold is the deployment's, 2..16.
+    escrow_threshold: int
+    # This deployment's OPRF key share (32-byte scalar, hex): the key server inside the app, or
+    # the one `chorus keyserver` runs.
+    oprf_key: bytes
+    # A second key server run by another operator (optional): its URL, its public key (hex)
+    # and the bearer token this app presents to it. `chorus keyserver` accepts that token.
+    keyserver_url: str | None
+    keyserver_public_key: bytes | None
+    keyserver_token: str | None
+    # OPRF evaluations allowed per account and per deployment per UTC day, at each key server.
+    oprf_limit_account: int
+    oprf_limit_deployment: int
 
     @property
     def production(self) -> bool:
@@ -118,6 +134,75 @@ def _help_links(raw: str | None) -> tuple[tuple[str, str], ...]:
     return tuple(links)
 
 
+def _hex_bytes(environ: Mapping[str, str], name: str, length: int) -> bytes | None:
+    raw = _read(environ, name)
+    if raw is None:
+        return None
+    try:
+        value = bytes.fromhex(raw)
+    except ValueError:
+        raise ConfigError(f"CHORUS_{name} must be hexadecimal, got {raw!r}") from None
+    if len(value) != length:
+        raise ConfigError(f"CHORUS_{name} must be {length} bytes ({2 * length} hex digits)")
+    return value
+
+
+def _dev_oprf_key(var_dir: Path) -> bytes:
+    """A per-install random development OPRF key share, kept in ``var/``."""
+    path = var_dir / "dev-oprf-key"
+    if path.exists():
+        return bytes.fromhex(path.read_text(encoding="utf-8").strip())
+    var_dir.mkdir(parents=True, exist_ok=True)
+    # A uniformly random scalar: 64 random bytes reduced mod L (no bias worth naming).
+    value = (int.from_bytes(secrets.token_bytes(64), "little") % (GROUP_ORDER - 1) + 1).to_bytes(
+        32, "little"
+    )
+    path.write_text(value.hex(), encoding="utf-8")
+    path.chmod(0o600)
+    return value
+
+
+def _escrow(environ: Mapping[str, str], *, production: bool, var_dir: Path) -> dict[str, Any]:
+    """The escrow threshold, this deployment's OPRF key share and the optional second key
+    server."""
+    oprf_key = _hex_bytes(environ, "OPRF_KEY", 32)
+    if oprf_key is None:
+        if production:
+            raise ConfigError(
+                "CHORUS_OPRF_KEY is not set: set it (or CHORUS_OPRF_KEY_FILE) to this "
+                "deployment's OPRF key share; `chorus keyserver --new-key` prints a fresh one"
+            )
+        oprf_key = _dev_oprf_key(var_dir)
+    if not 0 < int.from_bytes(oprf_key, "little") < GROUP_ORDER:
+        raise ConfigError("CHORUS_OPRF_KEY must be a non-zero scalar below the group order")
+    keyserver_url = _read(environ, "KEYSERVER_URL")
+    keyserver_public_key = _hex_bytes(environ, "KEYSERVER_PUBLIC_KEY", 32)
+    keyserver_token = _read(environ, "KEYSERVER_TOKEN")
+    if keyserver_url is not None:
+        if not keyserver_url.startswith(("https://", "http://")):
+            raise ConfigError("CHORUS_KEYSERVER_URL must start with https:// or http://")
+        if keyserver_public_key is None or keyserver_token is None:
+            raise ConfigError(
+                "CHORUS_KEYSERVER_URL is set: also set CHORUS_KEYSERVER_PUBLIC_KEY (the second "
+                "key server's public key, hex) and CHORUS_KEYSERVER_TOKEN (its bearer token)"
+            )
+    if keyserver_token is not None and len(keyserver_token) < 32:
+        raise ConfigError("CHORUS_KEYSERVER_TOKEN must be at least 32 characters long")
+    escrow_threshold = _int(environ, "ESCROW_THRESHOLD", 2, minimum=2)
+    if escrow_threshold > 16:
+        raise ConfigError(f"CHORUS_ESCROW_THRESHOLD must be at most 16, got {escrow_threshold}")
+
+    return {
+        "escrow_threshold": escrow_threshold,
+        "oprf_key": oprf_key,
+        "keyserver_url": keyserver_url,
+        "keyserver_public_key": keyserver_public_key,
+        "keyserver_token": keyserver_token,
+        "oprf_limit_account": _int(environ, "OPRF_LIMIT_ACCOUNT", 20, minimum=1),
+        "oprf_limit_deployment": _int(environ, "OPRF_LIMIT_DEPLOYMENT", 2000, minimum=1),
+    }
+
+
 def load(environ: Mapping[str, str] | None = None) -> ChorusConfig:
     environ = os.environ if environ is None else environ
     env = environ.get("CHORUS_ENV", "dev")
@@ -171,6 +256,8 @@ def load(environ: Mapping[str, str] | None = None) -> ChorusConfig:
     if delta > 1e-7:
         raise ConfigError(f"CHORUS_DELTA must be at most 1e-7, got {delta:g}")
 
+    escrow = _escrow(environ, production=production, var_dir=var_dir)
+
     return ChorusConfig(
         env=env,
         debug=(environ.get("CHORUS_DEBUG") == "1") and not production,
@@ -193,4 +280,5 @@ def load(environ: Mapping[str, str] | None = None) -> ChorusConfig:
         min_cell=_int(environ, "MIN_CELL", 11, minimum=11),
         exit_url=_read(environ, "EXIT_URL") or "https://www.bbc.co.uk/weather",
         help_links=_help_links(_read(environ, "HELP_LINKS")),
+        **escrow,
     )

@@ -17,11 +17,18 @@ SECRET_KEY = CONFIG.secret_key
 ALLOWED_HOSTS = list(CONFIG.allowed_hosts)
 
 INSTALLED_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "chorus.core",
     "chorus.counts",
+    "chorus.accounts",
+    "chorus.escrow",
+    "chorus.keyserver",
     "chorus.public",
+    "chorus.workspace",
     "chorus.api",
     "chorus.cli",
 ]
@@ -35,8 +42,10 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "chorus.core.middleware.PrivacyHeadersMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "chorus.core.middleware.FetchMetadataMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -107,7 +116,16 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 50
 FILE_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024
 
-# Sessions are not used by the survivor site; CSRF uses a cookie that carries no identity.
+# Sessions: only survivors who sign in to a codename account and workspace staff have one. The
+# cookie is host-only, HttpOnly, SameSite=Strict and ends with the browser; the server keeps the
+# session (database backend) so signing out or an expiry ends it everywhere.
+SESSION_COOKIE_NAME = "__Host-chorus-session" if CONFIG.production else "chorus-session"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Strict"
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = 60 * 60  # an hour: a shared or watched device should not stay signed in
+SESSION_SAVE_EVERY_REQUEST = False
+# CSRF uses a cookie that carries no identity.
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Strict"
 CSRF_COOKIE_SECURE = CONFIG.production

@@ -1,0 +1,2 @@
+// Placeholder: built out in issue 4.
+export {};

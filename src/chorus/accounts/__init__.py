@@ -1,0 +1,1 @@
+"""Anonymous codename accounts for survivors (docs/protocols/accounts.md)."""

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class KeyserverConfig(AppConfig):
+    name = "chorus.keyserver"
+    label = "keyserver"

@@ -1,0 +1,1 @@
+/*! Chorus account.js: see frontend/src/account/index.js. */

@@ -1,0 +1,1 @@
+/*! Chorus escrow.js: see frontend/src/escrow/flow.js. */

@@ -1,0 +1,1 @@
+/*! Chorus workspace.js: see frontend/src/workspace/index.js. */

@@ -1,0 +1,1 @@
+"""The organisation side: advocates (and later case handlers) sign in with TOTP here."""
