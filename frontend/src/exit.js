@@ -42,6 +42,7 @@ function leave(href) {
   exitedTo = href;
   blank();
   writeFlag(href);
+  try { window.sessionStorage.removeItem('chorus.sid'); } catch { /* codename accounts: forget the unlocked survivor id */ }
   window.location.replace(href);
 }
 

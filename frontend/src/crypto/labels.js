@@ -64,3 +64,12 @@ export const ARGON2_TIME_COST = 2;
 export const ARGON2_PARALLELISM = 1;
 export const ARGON2_SALT_LENGTH = 16;
 export const ARGON2_OUTPUT_LENGTH = 32;
+
+// Codename accounts (docs/protocols/accounts.md); mirrors chorus.crypto.suites.
+export const ACCOUNT_SALT = 'chorus/account/v1';
+export const ACCOUNT_RECOVERY_SALT = 'chorus/account/v1/recovery';
+export const ACCOUNT_LABEL_AUTH = 'auth';
+export const ACCOUNT_LABEL_WRAP = 'wrap';
+export const ACCOUNT_KEY_LENGTH = 32;
+export const PURPOSE_ACCOUNT_SID = 'account-sid';
+export const SID_LENGTH = 32;

@@ -112,3 +112,16 @@ ARGON2_MEMORY_KIB_MAX: Final = 2**22 - 1
 #: Largest memory cost a passphrase envelope may carry (1 GiB): bounds the work a stored
 #: envelope can make the browser do; raising it needs a spec change.
 ARGON2_ENVELOPE_MEMORY_KIB_MAX: Final = 2**20
+
+# --- Codename accounts (docs/protocols/accounts.md) -----------------------------------------
+
+#: HKDF-Extract salt for a codename; the recovery code has its own.
+ACCOUNT_SALT: Final = b"chorus/account/v1"
+ACCOUNT_RECOVERY_SALT: Final = b"chorus/account/v1/recovery"
+#: HKDF-Expand labels: the key whose SHA-256 the server stores, and the key that wraps `sid`.
+ACCOUNT_LABEL_AUTH: Final = b"auth"
+ACCOUNT_LABEL_WRAP: Final = b"wrap"
+ACCOUNT_KEY_BYTES: Final = 32
+#: AEAD box purpose of the survivor id wrapped under a `wrap` key (ctx: the salt, index: empty).
+PURPOSE_ACCOUNT_SID: Final = "account-sid"
+SID_BYTES: Final = 32

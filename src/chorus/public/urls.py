@@ -1,6 +1,6 @@
 from django.urls import path
 
-from chorus.public import views
+from chorus.public import accounts, views
 
 app_name = "public"
 urlpatterns = [
@@ -14,4 +14,10 @@ urlpatterns = [
     path("data/snapshots/<int:snapshot_id>.json", views.snapshot_json, name="snapshot_json"),
     path("badge.svg", views.badge, name="badge"),
     path("pow/challenge", views.challenge, name="challenge"),
+    path("account", accounts.account_home, name="account_home"),
+    path("account/new", accounts.account_new, name="account_new"),
+    path("account/signin", accounts.account_signin, name="account_signin"),
+    path("account/recover", accounts.account_recover, name="account_recover"),
+    path("account/recover/check", accounts.account_recover_check, name="account_recover_check"),
+    path("account/signout", accounts.account_signout, name="account_signout"),
 ]
