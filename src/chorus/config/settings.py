@@ -157,6 +157,16 @@ if CONFIG.production:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
 
+# Mail: the matching job tells advocates "a match exists" (nothing more) through the local mail
+# server in production; in development the message is printed. Tests swap in Django's locmem.
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend"
+        if CONFIG.production
+        else "django.core.mail.backends.console.EmailBackend"
+    }
+}
+
 # Logs carry no client address, user agent or request data: the formatter prints only the
 # logger name and message, the access log of the WSGI server is off, and ForgetClientMiddleware
 # has already removed both from the request before any code could log them.

@@ -59,13 +59,21 @@ class Entry(models.Model):
         Match, on_delete=models.PROTECT, null=True, blank=True, related_name="entries"
     )
     outreach = models.CharField(max_length=16, choices=Outreach.choices, blank=True)
+    # Not yet seen by the matching job. The job reads only these rows (through a partial index)
+    # and the rows sharing their indexes, so one run costs the same whatever the table's size.
+    pending = models.BooleanField(default=True)
 
     class Meta:
         verbose_name_plural = "entries"
         constraints = [
             models.UniqueConstraint(fields=["account", "index"], name="escrow_entry_one_per_index")
         ]
-        indexes = [models.Index(fields=["index"], name="escrow_entry_index")]
+        indexes = [
+            models.Index(fields=["index"], name="escrow_entry_index"),
+            models.Index(
+                fields=["id"], condition=models.Q(pending=True), name="escrow_entry_pending"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"entry {self.pk}"

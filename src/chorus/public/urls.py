@@ -1,6 +1,6 @@
 from django.urls import path
 
-from chorus.public import accounts, views
+from chorus.public import accounts, escrow, views
 
 app_name = "public"
 urlpatterns = [
@@ -20,4 +20,8 @@ urlpatterns = [
     path("account/recover", accounts.account_recover, name="account_recover"),
     path("account/recover/check", accounts.account_recover_check, name="account_recover_check"),
     path("account/signout", accounts.account_signout, name="account_signout"),
+    path("escrow", escrow.escrow_home, name="escrow"),
+    path("escrow/new", escrow.escrow_new, name="escrow_new"),
+    path("escrow/entries", escrow.escrow_entries, name="escrow_entries"),
+    path("escrow/<int:entry_id>/withdraw", escrow.escrow_withdraw, name="escrow_withdraw"),
 ]
