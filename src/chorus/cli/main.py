@@ -137,6 +137,9 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--format", choices=("csv", "json"), default="csv")
     e.add_argument("--output", default="-", help="a file path, or - for standard output")
     e.set_defaults(func=cmd_export)
+    from chorus.cli import workspace
+
+    workspace.register(sub, django_setup=_django)
     from chorus.cli import escrow
 
     escrow.register(sub, django_setup=_django)

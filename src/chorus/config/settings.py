@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "chorus.counts",
     "chorus.accounts",
     "chorus.escrow",
+    "chorus.staff",
     "chorus.keyserver",
     "chorus.public",
     "chorus.workspace",
@@ -42,7 +43,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "chorus.core.middleware.PrivacyHeadersMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's SessionMiddleware with a separate cookie (name and Path) for /workspace/.
+    "chorus.workspace.session.SeparateSessionMiddleware",
     "chorus.core.middleware.FetchMetadataMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

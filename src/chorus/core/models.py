@@ -13,3 +13,32 @@ class SpentProof(models.Model):
 
     def __str__(self) -> str:
         return f"spent proof until {self.expires_at:%Y-%m-%d %H:00}"
+
+
+class AuditHead(models.Model):
+    """One row: the digest of the newest audit entry. Appending locks it, so two transactions
+    that write audit entries at once take turns and the chain never forks."""
+
+    digest = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"audit head {self.digest[:12]}"
+
+
+class AuditEntry(models.Model):
+    """Who (a staff user's id) did what to which object, when: never an IP, a user agent, an
+    identifier, a codename or a contact. ``digest`` = SHA-256(previous digest ‖ canonical content),
+    so changing, removing or reordering any entry breaks every digest after it."""
+
+    at = models.DateTimeField()
+    actor_id = models.BigIntegerField(null=True, blank=True)
+    action = models.CharField(max_length=64)
+    object_type = models.CharField(max_length=32, blank=True)
+    object_id = models.BigIntegerField(null=True, blank=True)
+    digest = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"audit {self.pk} {self.action}"

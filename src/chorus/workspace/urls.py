@@ -1,4 +1,17 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from chorus.workspace import views
 
 app_name = "workspace"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.matches, name="matches"),
+    path("signin", views.signin, name="signin"),
+    path("signin/code", views.signin_code, name="signin_code"),
+    path("signout", views.signout, name="signout"),
+    path("enrol/code", views.enrol_code, name="enrol_code"),
+    path("enrol/<str:token>", views.enrol, name="enrol"),
+    path("key", views.key, name="key"),
+    path("matches/<int:match_id>", views.match, name="match"),
+    path("matches/<int:match_id>/envelopes", views.match_envelopes, name="match_envelopes"),
+    path("entries/<int:entry_id>/outreach", views.outreach, name="outreach"),
+]

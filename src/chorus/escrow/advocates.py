@@ -1,0 +1,231 @@
+"""Advocates' side of the escrow: their keys, the matches they may open, outreach they record.
+
+The server checks what it can of a key made in the browser (lengths, suite, that the public key
+can be sealed to, that the wrapped private key parses) and never sees a private key, a
+passphrase or anything an envelope holds. Every write and every opening is audited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils.translation import gettext as _
+
+from chorus.core.audit import audit_record
+from chorus.core.errors import ChorusError
+from chorus.crypto.errors import CryptoError
+from chorus.crypto.passphrase import Argon2Params
+from chorus.crypto.seal import seal
+from chorus.crypto.suites import (
+    ARGON2_SALT_BYTES,
+    ENVELOPE_VERSION,
+    SEAL_SUITE_MLKEM768_X25519_CHACHA20,
+    SEAL_SUITE_X25519_CHACHA20,
+)
+from chorus.escrow.models import AdvocateKey, Entry, Envelope, Match
+
+#: The escrow scope `ctx` of this deployment (escrow.md §4): one deployment, one scope.
+ESCROW_CTX = b"deployment"
+#: The scope the advocate's private key is wrapped under (escrow.md §8, passphrase envelope).
+ADVOCATE_KEY_CTX = b"chorus/advocate-key/v1"
+PUBLIC_KEY_BYTES = {SEAL_SUITE_X25519_CHACHA20: 32, SEAL_SUITE_MLKEM768_X25519_CHACHA20: 1216}
+PRIVATE_KEY_BYTES = 32
+# version, salt, m (4), t (1), p (1), then the AEAD box: version, nonce (12), key, tag (16).
+WRAPPED_KEY_BYTES = 1 + ARGON2_SALT_BYTES + 6 + 1 + 12 + PRIVATE_KEY_BYTES + 16
+OUTREACH_RECORDABLE = (
+    Entry.Outreach.CONTACTED,
+    Entry.Outreach.DECLINED,
+    Entry.Outreach.REFERRED,
+)
+
+
+class AdvocateKeyError(ChorusError):
+    code = "advocate_key"
+
+
+class MatchNotFoundError(ChorusError):
+    """Uniform for "no such match", "no envelope of yours in it" and "no such entry"."""
+
+    status = 404
+    code = "not_found"
+
+
+def _not_found() -> MatchNotFoundError:
+    return MatchNotFoundError(_("There is no such match for you to open."))
+
+
+def _wrapped_key_check(wrapped: bytes) -> None:
+    if len(wrapped) != WRAPPED_KEY_BYTES:
+        raise AdvocateKeyError(
+            _("The wrapped private key is %(got)d bytes long; it should be %(want)d.")
+            % {"got": len(wrapped), "want": WRAPPED_KEY_BYTES}
+        )
+    box_at = 1 + ARGON2_SALT_BYTES + 6
+    if wrapped[0] != ENVELOPE_VERSION or wrapped[box_at] != ENVELOPE_VERSION:
+        raise AdvocateKeyError(_("The wrapped private key is of an unknown version."))
+    o = 1 + ARGON2_SALT_BYTES
+    memory_kib, time_cost, lanes = (
+        int.from_bytes(wrapped[o : o + 4]),
+        wrapped[o + 4],
+        wrapped[o + 5],
+    )
+    try:
+        params = Argon2Params(memory_kib, time_cost, lanes)
+    except CryptoError:
+        params = None
+    if params is None or not params.allowed_in_envelopes:
+        raise AdvocateKeyError(_("The wrapped private key's Argon2id costs are out of range."))
+
+
+def _public_key_check(public_key: bytes, suite: int) -> None:
+    want = PUBLIC_KEY_BYTES.get(suite)
+    if want is None:
+        raise AdvocateKeyError(_("Unknown key suite: it must be 1 or 2."))
+    if len(public_key) != want:
+        raise AdvocateKeyError(
+            _("A suite %(suite)d public key is %(want)d bytes, not %(got)d.")
+            % {"suite": suite, "want": want, "got": len(public_key)}
+        )
+    try:  # sealing to it is the one check that covers low-order and out-of-range keys
+        seal(public_key, b"", purpose="key-check", ctx=ESCROW_CTX, suite=suite)
+    except CryptoError:
+        raise AdvocateKeyError(_("This public key cannot be sealed to.")) from None
+
+
+def advocate_key_active(*, advocate_id: int) -> AdvocateKey | None:
+    return AdvocateKey.objects.filter(advocate_id=advocate_id, retired__isnull=True).first()
+
+
+def advocate_key_create(
+    *, advocate_id: int, suite: int, public_key: bytes, wrapped_private_key: bytes
+) -> AdvocateKey:
+    """Store a key pair made in the advocate's browser: one active key per advocate."""
+    _public_key_check(public_key, suite)
+    _wrapped_key_check(wrapped_private_key)
+    with transaction.atomic():
+        if advocate_key_active(advocate_id=advocate_id) is not None:
+            raise AdvocateKeyError(_("You already have a key. Nothing was changed."), extra={})
+        key = AdvocateKey.objects.create(
+            advocate_id=advocate_id,
+            suite=suite,
+            public_key=public_key,
+            wrapped_private_key=wrapped_private_key,
+        )
+        audit_record(
+            actor_id=advocate_id,
+            action="escrow.advocate_key_created",
+            object_type="advocate_key",
+            object_id=key.pk,
+        )
+    return key
+
+
+@dataclass(frozen=True)
+class MatchSummary:
+    match_id: int
+    found_day: date
+    entries: int
+    outreach: dict[str, int]
+
+
+def matches_list(*, advocate_id: int) -> list[MatchSummary]:
+    """Matches holding an envelope sealed to one of this advocate's keys (audited)."""
+    with transaction.atomic():
+        matches = (
+            Match.objects.filter(entries__envelopes__key__advocate_id=advocate_id)
+            .distinct()
+            .order_by("-found_day", "-pk")
+        )
+        states = (
+            Entry.objects.filter(match__in=matches)
+            .values_list("match_id", "outreach")
+            .annotate(n=Count("pk"))
+        )
+        counts: dict[int, dict[str, int]] = {}
+        for match_id, outreach, n in states:
+            counts.setdefault(match_id, {})[outreach] = n
+        result = [
+            MatchSummary(
+                match_id=m.pk,
+                found_day=m.found_day,
+                entries=sum(counts.get(m.pk, {}).values()),
+                outreach=counts.get(m.pk, {}),
+            )
+            for m in matches
+        ]
+        audit_record(actor_id=advocate_id, action="escrow.matches_listed")
+    return result
+
+
+def match_entries(*, advocate_id: int, match_id: int) -> tuple[Match, Sequence[Entry]]:
+    """A match's entries (no envelope) for its page; MatchNotFoundError if not this advocate's."""
+    match = Match.objects.filter(
+        pk=match_id, entries__envelopes__key__advocate_id=advocate_id
+    ).first()
+    if match is None:
+        raise _not_found()
+    return match, list(match.entries.order_by("pk"))
+
+
+@dataclass(frozen=True)
+class MatchOpened:
+    match: Match
+    key: AdvocateKey
+    envelopes: list[tuple[int, bytes]]  # (entry id, sealed)
+
+
+def match_open(*, advocate_id: int, match_id: int) -> MatchOpened:
+    """The envelopes of a match sealed to this advocate's key, with that key's wrapped private
+    key: what their browser needs to open the match. Audited as the match being opened."""
+    with transaction.atomic():
+        envelopes = list(
+            Envelope.objects.filter(entry__match_id=match_id, key__advocate_id=advocate_id)
+            .select_related("key", "entry__match")
+            .order_by("key_id", "entry_id")
+        )
+        if not envelopes:
+            raise _not_found()
+        # Every envelope of one opening is sealed to one key (the newest that has any).
+        key = envelopes[-1].key
+        audit_record(
+            actor_id=advocate_id,
+            action="escrow.match_opened",
+            object_type="match",
+            object_id=match_id,
+        )
+    return MatchOpened(
+        match=envelopes[0].entry.match,  # type: ignore[arg-type]
+        key=key,
+        envelopes=[(e.entry_id, bytes(e.sealed)) for e in envelopes if e.key_id == key.pk],
+    )
+
+
+def entry_outreach_record(*, advocate_id: int, entry_id: int, outreach: str) -> Entry:
+    """Record how outreach to one matched survivor went (audited)."""
+    if outreach not in OUTREACH_RECORDABLE:
+        raise ChorusError(_("Choose contacted, survivor declined or referred."))
+    with transaction.atomic():
+        entry = (
+            Entry.objects.select_for_update(of=("self",))
+            .filter(
+                pk=entry_id,
+                match__isnull=False,
+                envelopes__key__advocate_id=advocate_id,
+            )
+            .first()
+        )
+        if entry is None:
+            raise _not_found()
+        entry.outreach = outreach
+        entry.save(update_fields=["outreach"])
+        audit_record(
+            actor_id=advocate_id,
+            action=f"escrow.outreach_{outreach}",
+            object_type="entry",
+            object_id=entry.pk,
+        )
+    return entry

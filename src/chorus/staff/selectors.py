@@ -1,0 +1,24 @@
+"""Reads about staff that need no authorisation."""
+
+from __future__ import annotations
+
+from chorus.staff.models import StaffMember
+
+
+def staff_enrolled(*, user_id: int) -> StaffMember | None:
+    """The enrolled, active staff member with this user id, or None."""
+    return (
+        StaffMember.objects.select_related("user")
+        .filter(user_id=user_id, user__is_active=True, totp_confirmed__isnull=False)
+        .first()
+    )
+
+
+def staff_enrolling(*, user_id: int) -> StaffMember | None:
+    """A staff member between setting a password and confirming the first code, or None."""
+    return (
+        StaffMember.objects.select_related("user")
+        .filter(user_id=user_id, user__is_active=True, totp_confirmed__isnull=True)
+        .exclude(totp_secret="")
+        .first()
+    )
