@@ -143,6 +143,9 @@ def parser() -> argparse.ArgumentParser:
     from chorus.cli import escrow
 
     escrow.register(sub, django_setup=_django)
+    from chorus.cli import keyserver
+
+    keyserver.register(sub, django_setup=_django)
     return p
 
 

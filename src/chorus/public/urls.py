@@ -1,6 +1,6 @@
 from django.urls import path
 
-from chorus.public import accounts, escrow, views
+from chorus.public import accounts, escrow, keys, views
 
 app_name = "public"
 urlpatterns = [
@@ -20,6 +20,7 @@ urlpatterns = [
     path("account/recover", accounts.account_recover, name="account_recover"),
     path("account/recover/check", accounts.account_recover_check, name="account_recover_check"),
     path("account/signout", accounts.account_signout, name="account_signout"),
+    path("escrow/oprf", keys.oprf_evaluate, name="escrow_oprf"),
     path("escrow", escrow.escrow_home, name="escrow"),
     path("escrow/new", escrow.escrow_new, name="escrow_new"),
     path("escrow/entries", escrow.escrow_entries, name="escrow_entries"),
