@@ -8,6 +8,7 @@ import multiprocessing
 import re
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -21,8 +22,10 @@ from bench.loadgen import forwarded_for
 from chorus.cli import demo
 from chorus.core import pow
 from chorus.counts import periods, services
-from chorus.counts.facets import NOT_SAID
-from chorus.counts.models import Activity, Snapshot
+from chorus.counts.facets import FACETS, NOT_SAID
+from chorus.counts.models import Activity, Snapshot, Tally
+
+FACET_NAMES = tuple(facet.name for facet in FACETS)
 
 
 def _say(message: str) -> None:
@@ -35,13 +38,17 @@ def task_migrate(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def task_count(args: argparse.Namespace) -> dict[str, Any]:
+    """Rows of a table; for "voices", the unreleased voices (the sum of the period totals)."""
     counts = {}
     with connection.cursor() as cursor:
         for table in args.tables:
-            if table not in ("counts_voice", "baseline_hit", "core_spentproof", "counts_snapshot"):
+            if table == "voices":
+                cursor.execute("SELECT COALESCE(SUM(n), 0) FROM counts_tally WHERE facet = 'total'")
+            elif table in ("counts_tally", "baseline_hit", "core_spentproof", "counts_snapshot"):
+                cursor.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608  (fixed names above)
+            else:
                 raise SystemExit(f"unknown table {table}")
-            cursor.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608  (fixed names above)
-            counts[table] = cursor.fetchone()[0]
+            counts[table] = int(cursor.fetchone()[0])
     return counts
 
 
@@ -87,24 +94,13 @@ def task_payloads(args: argparse.Namespace) -> dict[str, Any]:
 SAMPLE_ROWS = 100_000
 
 
-def _sample(rows: int, start: datetime, end: datetime) -> list[tuple[Any, ...]]:
-    """``rows`` realistic voices (demo proportions and wave shape), sorted by period."""
-    out = []
-    for when, f in demo.voices(count=rows, start=start, end=end):
-        period = periods.period_start(when, started=start)
-        out.append((period, f.country, f.setting, f.form, f.sector, f.decade))
-    out.sort(key=lambda r: r[0])
-    adapt = connection.ops.adapt_datetimefield_value
-    return [(k, adapt(r[0]), *r[1:]) for k, r in enumerate(out)]
-
-
 def task_seed(args: argparse.Namespace) -> dict[str, Any]:
-    """Add ``--voices`` voices over ``--days`` days ending yesterday, fast, with raw SQL.
+    """Add ``--voices`` voices over ``--days`` days ending yesterday: the tallies they make.
 
-    A sample of up to 100k realistic voices (sorted by period) is written to a temporary
-    table, then copied ``voices / sample`` times by INSERT ... SELECT (a recursive CTE on
-    SQLite, generate_series on PostgreSQL), in period order, as live traffic would have added
-    them. The activity start is set as the first voice's hour.
+    A sample of up to 100k realistic voices (demo proportions and wave shape) is drawn and each
+    counted ``voices / sample`` times, as ``voice_add`` would have counted that many voices.
+    Live traffic spreads each counter over ``Tally.SHARDS`` rows; so does the seed (the worst
+    case for publishing: the most rows). The activity start is the first voice's hour.
     """
     started_at = time.perf_counter()
     end = periods.floor_day(datetime.now(tz=UTC)) - timedelta(days=1)
@@ -113,57 +109,35 @@ def task_seed(args: argparse.Namespace) -> dict[str, Any]:
     if args.voices % sample_rows:
         raise SystemExit(f"--voices must be a multiple of {sample_rows}")
     copies = args.voices // sample_rows
-    sample = _sample(sample_rows, start, end)
+    counts: Counter[tuple[datetime, str, str]] = Counter()
+    for when, f in demo.voices(count=sample_rows, start=start, end=end):
+        period = periods.period_start(when, started=start)
+        counts[period, Tally.TOTAL, NOT_SAID] += copies
+        for name in FACET_NAMES:
+            counts[period, name, getattr(f, name)] += copies
     Activity.objects.update_or_create(singleton=1, defaults={"started": periods.floor_hour(start)})
-    vendor = connection.vendor
-    # One transaction per ~1M rows keeps the SQLite WAL (and PostgreSQL's) to a sane size.
-    per_chunk = max(1, 1_000_000 // copies)
-    with connection.cursor() as cursor:
-        if vendor == "sqlite":
-            cursor.execute("PRAGMA synchronous=OFF")  # seeding only; the server uses NORMAL
-            cursor.execute(
-                "CREATE TEMP TABLE seed_sample (k INTEGER PRIMARY KEY, period TEXT, country TEXT,"
-                " setting TEXT, form TEXT, sector TEXT, decade TEXT)"
-            )
-            insert = (
-                "WITH RECURSIVE copies(c) AS (SELECT 1 UNION ALL SELECT c + 1 FROM copies "
-                "WHERE c < %s) INSERT INTO counts_voice "
-                "(period, country, setting, form, sector, decade) "
-                "SELECT s.period, s.country, s.setting, s.form, s.sector, s.decade "
-                "FROM seed_sample AS s CROSS JOIN copies WHERE s.k >= %s AND s.k < %s "
-                "ORDER BY s.k"
-            )
-        else:
-            cursor.execute("SET synchronous_commit = off")  # seeding only
-            cursor.execute(
-                "CREATE TEMP TABLE seed_sample (k integer PRIMARY KEY, period timestamptz, "
-                "country varchar(2), setting varchar(16), form varchar(16), sector varchar(1), "
-                "decade varchar(8))"
-            )
-            insert = (
-                "INSERT INTO counts_voice (period, country, setting, form, sector, decade) "
-                "SELECT s.period, s.country, s.setting, s.form, s.sector, s.decade "
-                "FROM seed_sample AS s CROSS JOIN generate_series(1, %s) AS g "
-                "WHERE s.k >= %s AND s.k < %s ORDER BY s.k"
-            )
+    adapt = connection.ops.adapt_datetimefield_value
+    rows = []
+    for (period, facet, code), n in counts.items():
+        shards = min(n, Tally.SHARDS)
+        for shard in range(shards):
+            share = n // shards + (1 if shard < n % shards else 0)
+            rows.append((adapt(period), facet, code, shard, share))
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.executemany(
-            "INSERT INTO seed_sample (k, period, country, setting, form, sector, decade) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s)",
-            sample,
+            "INSERT INTO counts_tally (period, facet, code, shard, n) VALUES (%s, %s, %s, %s, %s)",
+            rows,
         )
-        for low in range(0, sample_rows, per_chunk):
-            with transaction.atomic():
-                cursor.execute(insert, [copies, low, low + per_chunk])
-            done = min(low + per_chunk, sample_rows) * copies
-            _say(f"seeded {done:,} of {args.voices:,} voices")
-        cursor.execute("DROP TABLE seed_sample")
-        if vendor == "sqlite":
+    _say(f"seeded {args.voices:,} voices as {len(rows):,} tally rows")
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         else:
             # A live table would have been vacuumed and analysed by autovacuum long ago.
-            cursor.execute("VACUUM (ANALYZE) counts_voice")
+            cursor.execute("VACUUM (ANALYZE) counts_tally")
     return {
         "voices": args.voices,
+        "tally_rows": len(rows),
         "days": args.days,
         "start": start.isoformat(),
         "seconds": round(time.perf_counter() - started_at, 1),

@@ -1,4 +1,8 @@
+import ipaddress
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from chorus.core.network import client_address, network_key, network_of
 
@@ -38,3 +42,34 @@ def test_forwarded_address_is_used_only_behind_trusted_proxies() -> None:
     assert client_address(meta, trusted_proxies=1) == "203.0.113.5"
     assert client_address(meta, trusted_proxies=2) == "198.51.100.1"
     assert client_address(meta, trusted_proxies=3) == "10.0.0.1"
+
+
+def _slow_network_of(address: str) -> str:
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return "unknown"
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return str(ipaddress.ip_network(f"{ip}/{24 if ip.version == 4 else 48}", strict=False))
+
+
+@given(
+    st.one_of(
+        st.ip_addresses(v=4).map(str),
+        st.lists(
+            st.one_of(st.integers(0, 300).map(str), st.text("0123456789\u0663", max_size=4)),
+            min_size=3,
+            max_size=5,
+        ).map(".".join),
+    )
+)
+def test_the_fast_ipv4_path_agrees_with_the_ipaddress_module(address: str) -> None:
+    assert network_of(address) == _slow_network_of(address)
+
+
+@pytest.mark.parametrize(
+    "address", ["010.0.0.1", "1.2.3.256", "1.2.3", "1.2.3.4.5", "\u0661.2.3.4"]
+)
+def test_odd_ipv4_forms_are_not_taken_by_the_fast_path(address: str) -> None:
+    assert network_of(address) == _slow_network_of(address)

@@ -4,13 +4,17 @@ import json
 import threading
 from collections import Counter
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connections
 from django.test import Client
 
 from chorus.core import pow
-from chorus.counts.models import Voice
+from chorus.counts import services
+from chorus.counts.models import Snapshot
+from chorus.counts.selectors import voice_pending_count
+from chorus.counts.services import VoiceFacts
 from tests.conftest import solve
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -56,7 +60,7 @@ def test_simultaneous_submissions_are_each_counted_exactly_once(config_override)
     payloads = [solve(pow.challenge_issue()) for _ in range(n)]
     results = run_together([submit(p) for p in payloads])
     assert results == Counter({201: n})
-    assert Voice.objects.count() == n
+    assert voice_pending_count() == n
 
 
 def test_one_proof_raced_from_many_threads_counts_once(config_override) -> None:
@@ -64,4 +68,17 @@ def test_one_proof_raced_from_many_threads_counts_once(config_override) -> None:
     payload = solve(pow.challenge_issue())
     results = run_together([submit(payload) for _ in range(THREADS * 2)])
     assert results == Counter({201: 1, 400: THREADS * 2 - 1})
-    assert Voice.objects.count() == 1
+    assert voice_pending_count() == 1
+
+
+def test_publishers_racing_for_the_same_span_release_it_once() -> None:
+    t0 = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+    services.voices_seed(started=t0, voices=[(t0, VoiceFacts(setting="online"))] * 100)
+
+    def publish() -> int:
+        return 1 if services.snapshot_publish(now=t0 + timedelta(hours=2)) else 0
+
+    results = run_together([publish] * THREADS)
+    assert results == Counter({1: 1, 0: THREADS - 1})
+    assert Snapshot.objects.count() == 1
+    assert voice_pending_count() == 0

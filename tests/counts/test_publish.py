@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
-from chorus.counts import export, retention, selectors, services
-from chorus.counts.models import Snapshot, Voice
+from chorus.counts import export, selectors, services, tables
+from chorus.counts.models import Snapshot
 from chorus.counts.periods import hourly_end, period_start
+from chorus.counts.selectors import voice_pending_count
 from chorus.counts.services import VoiceFacts
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +47,7 @@ def test_each_voice_is_released_once_and_then_erased() -> None:
     seed(500, T0, setting="workplace")
     first = services.snapshot_publish(now=T0 + timedelta(hours=2))
     assert first is not None
-    assert Voice.objects.count() == 0
+    assert voice_pending_count() == 0
     seed(400, T0 + timedelta(hours=3), setting="online")
     second = services.snapshot_publish(now=T0 + timedelta(hours=5))
     assert second is not None
@@ -134,46 +135,47 @@ def test_voices_keep_arriving_while_a_batch_is_published() -> None:
     services.voices_seed(started=T0, voices=[(late, VoiceFacts())] * 7)
     snapshot = services.snapshot_publish(now=T0 + timedelta(hours=3, minutes=20))
     assert snapshot is not None
-    assert Voice.objects.count() == 7
+    assert voice_pending_count() == 7
 
 
-def test_a_publish_that_stopped_before_erasing_is_finished_by_the_next(monkeypatch) -> None:
+def test_a_publish_that_fails_half_way_changes_nothing(monkeypatch) -> None:
     seed(200, T0)
-    real = retention.voices_erase_released
-    monkeypatch.setattr(retention, "voices_erase_released", lambda **_kw: 0)
-    assert services.snapshot_publish(now=T0 + timedelta(hours=2)) is not None
-    assert Voice.objects.count() == 200  # the run "stopped" before erasing
-    monkeypatch.setattr(retention, "voices_erase_released", real)
-    assert services.snapshot_publish(now=T0 + timedelta(hours=2)) is None  # nothing new...
-    assert Voice.objects.count() == 0  # ...but the leftovers are erased
+
+    def fail(**_kwargs: Any) -> dict[str, Any]:
+        raise RuntimeError("the machine stopped")
+
+    monkeypatch.setattr(tables, "publish", fail)
+    with pytest.raises(RuntimeError):
+        services.snapshot_publish(now=T0 + timedelta(hours=2))
+    assert Snapshot.objects.count() == 0
+    assert voice_pending_count() == 200  # not erased: nothing was released
+    monkeypatch.undo()
+    snapshot = services.snapshot_publish(now=T0 + timedelta(hours=2))
+    assert snapshot is not None
+    assert voice_pending_count() == 0
 
 
-def test_erasing_works_in_chunks(monkeypatch) -> None:
-    monkeypatch.setattr(retention, "ERASE_CHUNK", 7)
-    seed(50, T0)
-    messages: list[str] = []
-    erased = retention.voices_erase_released(
-        before=T0 + timedelta(hours=1), progress=messages.append
-    )
-    assert erased == 50
-    assert len(messages) == 8
-    assert Voice.objects.count() == 0
+def test_a_voice_too_late_for_its_released_period_is_erased_not_released() -> None:
+    seed(300, T0)
+    first = services.snapshot_publish(now=T0 + timedelta(hours=2))
+    assert first is not None
+    seed(5, T0)  # e.g. a request stuck for longer than the grace period
+    seed(40, T0 + timedelta(hours=2, minutes=10))
+    second = services.snapshot_publish(now=T0 + timedelta(hours=4))
+    assert second is not None
+    assert second.periods_from == first.periods_to  # the late voices' span is never reopened
+    assert voice_pending_count() == 0
 
 
-def test_a_second_publisher_racing_for_the_same_span_releases_nothing(monkeypatch) -> None:
-    seed(100, T0)
-    real_release = services._release_batch
-    raced: list[Snapshot | None] = []
+def test_the_work_of_publishing_does_not_grow_with_the_number_of_voices() -> None:
+    # Tallies, not rows per voice: a hundred thousand voices are as many rows as a hundred.
+    from chorus.counts.models import Tally  # noqa: PLC0415
 
-    def release_then_lose_the_race(**kwargs):
-        batch = real_release(**kwargs)
-        if not raced:  # another publisher commits the same span while this one is counting
-            raced.append(None)
-            raced.append(services.snapshot_publish(now=T0 + timedelta(hours=2)))
-        return batch
-
-    monkeypatch.setattr(services, "_release_batch", release_then_lose_the_race)
-    assert services.snapshot_publish(now=T0 + timedelta(hours=2)) is None
-    assert raced[1] is not None
-    assert Snapshot.objects.count() == 1
-    assert Voice.objects.count() == 0
+    seed(100, T0, country="FR")
+    rows_small = Tally.objects.count()
+    seed(100_000 - 100, T0, country="FR")
+    assert Tally.objects.count() == rows_small
+    assert voice_pending_count() == 100_000
+    snapshot = services.snapshot_publish(now=T0 + timedelta(hours=2))
+    assert snapshot is not None
+    assert Tally.objects.count() == 0

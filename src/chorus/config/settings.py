@@ -75,6 +75,8 @@ def _database(url: str) -> dict[str, Any]:
         dj_database_url.parse(url, conn_max_age=None, conn_health_checks=True)
     )
     if db["ENGINE"] == "django.db.backends.sqlite3":
+        # Django's backend, with write transactions queued on a file lock (decision 0005).
+        db["ENGINE"] = "chorus.core.sqlite"
         db["OPTIONS"] = {
             # WAL lets readers run beside the writer; IMMEDIATE takes the write lock at BEGIN so
             # concurrent writers queue on busy_timeout instead of failing with "locked" mid-way.

@@ -22,8 +22,16 @@ IPV6_PREFIX = 48
 
 def network_of(address: str) -> str:
     """The /24 or /48 network an address belongs to; an unparseable address maps to 'unknown'."""
+    address = address.strip()
+    octets = address.split(".")
+    # The common case without the ipaddress module (a third of this function's cost per voice):
+    # four decimal octets, no leading zeros, each at most 255.
+    if len(octets) == 4 and all(
+        o.isascii() and o.isdigit() and (o == "0" or o[0] != "0") and int(o) <= 255 for o in octets
+    ):
+        return f"{octets[0]}.{octets[1]}.{octets[2]}.0/{IPV4_PREFIX}"
     try:
-        ip = ipaddress.ip_address(address.strip())
+        ip = ipaddress.ip_address(address)
     except ValueError:
         return "unknown"
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:

@@ -148,22 +148,36 @@ def ticket_check(*, ticket: str | None, now: float | None = None) -> Proof:
     )
 
 
-def proof_spend(*, proof: Proof) -> None:
-    """Mark a proof as used. Call inside the transaction of the action it admits."""
+_SPEND = (
+    f"INSERT INTO {SpentProof._meta.db_table} (digest, expires_at) VALUES (%s, %s) "  # noqa: S608
+    "ON CONFLICT DO NOTHING"
+)
+
+
+def proof_spend_statement(*, proof: Proof) -> tuple[str, list[Any]]:
+    """The statement that marks a proof as used, inserting one row or none (already spent),
+    for callers that combine it with their own write in one statement (``voice_add`` on
+    PostgreSQL). Most callers want ``proof_spend``."""
     # Rounded up to the hour: the row must not date the action more finely than its period.
     expires = datetime.fromtimestamp(math.ceil(proof.expires_at / 3600) * 3600, tz=UTC)
-    table = connection.ops.quote_name(SpentProof._meta.db_table)
+    return _SPEND, [proof.digest, connection.ops.adapt_datetimefield_value(expires)]
+
+
+def proof_replayed() -> errors.ProofReplayedError:
+    return errors.ProofReplayedError(
+        _("This anti-spam answer was already used. Please send the form again.")
+    )
+
+
+def proof_spend(*, proof: Proof) -> None:
+    """Mark a proof as used. Call inside the transaction of the action it admits."""
+    sql, params = proof_spend_statement(proof=proof)
     with connection.cursor() as cursor:
         # One statement, no savepoint: a conflict means the proof was already spent.
-        cursor.execute(
-            f"INSERT INTO {table} (digest, expires_at) VALUES (%s, %s) ON CONFLICT DO NOTHING",  # noqa: S608
-            [proof.digest, connection.ops.adapt_datetimefield_value(expires)],
-        )
+        cursor.execute(sql, params)
         inserted = cursor.rowcount
     if inserted != 1:
-        raise errors.ProofReplayedError(
-            _("This anti-spam answer was already used. Please send the form again.")
-        )
+        raise proof_replayed()
 
 
 def proof_forget_expired(*, now: datetime) -> int:

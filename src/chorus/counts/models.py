@@ -1,26 +1,36 @@
 from django.db import models
 
 
-class Voice(models.Model):
-    """One "me too" not yet released. Erased once its period is published.
+class Tally(models.Model):
+    """How many voices added in one period gave one answer to one question. Erased when the
+    period is released.
 
-    ``period`` is the start of the hour (in a deployment's first 72 hours of activity) or of the
-    day (after) in which it was added: the finest granularity the published wave needs. There
-    is no timestamp, no network data and nothing a person typed.
+    A voice adds one to the period's ``total`` and one to one code of each fact (``""`` is
+    "prefer not to say"): exactly what the published wave and tables need, and nothing finer.
+    No row belongs to a voice, so nothing stored joins one person's answers, orders voices
+    within a period, or grows with their number. ``shard`` (random, 0 to SHARDS - 1) spreads
+    concurrent voices over several rows, so PostgreSQL's row locks do not queue them.
     """
 
+    SHARDS = 8
+    TOTAL = "total"
+
     period = models.DateTimeField()
-    country = models.CharField(max_length=2, blank=True)
-    setting = models.CharField(max_length=16, blank=True)
-    form = models.CharField(max_length=16, blank=True)
-    sector = models.CharField(max_length=1, blank=True)
-    decade = models.CharField(max_length=8, blank=True)
+    facet = models.CharField(max_length=8)
+    code = models.CharField(max_length=16, blank=True)
+    shard = models.PositiveSmallIntegerField(default=0)
+    n = models.BigIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["period"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "facet", "code", "shard"], name="tally_one_row_per_counter"
+            ),
+            models.CheckConstraint(condition=models.Q(n__gte=0), name="tally_n_not_negative"),
+        ]
 
     def __str__(self) -> str:
-        return f"voice in period {self.period:%Y-%m-%d %H:00}"
+        return f"{self.n} in {self.period:%Y-%m-%d %H:00} for {self.facet}={self.code or '-'}"
 
 
 class Activity(models.Model):

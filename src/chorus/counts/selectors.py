@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from chorus.counts.models import Snapshot, Voice
+from django.db.models import Sum
+
+from chorus.counts.models import Snapshot, Tally
 
 
 def snapshot_latest() -> Snapshot | None:
@@ -22,4 +24,12 @@ def snapshot_list() -> list[Snapshot]:
 
 def voice_pending_count() -> int:
     """Voices not yet released (exact; for tests and the operator's terminal, never published)."""
-    return Voice.objects.count()
+    total = Tally.objects.filter(facet=Tally.TOTAL).aggregate(n=Sum("n"))["n"]
+    return int(total or 0)
+
+
+def answers_pending(*, facet: str) -> dict[str, int]:
+    """Unreleased voices by their answer to one fact ("" = prefer not to say); exact, never
+    published: for tests and the operator's terminal."""
+    rows = Tally.objects.filter(facet=facet).values("code").annotate(n=Sum("n"))
+    return {row["code"]: int(row["n"]) for row in rows if row["n"]}

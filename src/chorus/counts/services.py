@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import random
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from chorus.core import pow
 from chorus.counts import periods, release, retention, tables
 from chorus.counts.errors import CountsError
 from chorus.counts.facets import FACETS, NOT_SAID, SETTING
-from chorus.counts.models import Activity, Snapshot, Voice
+from chorus.counts.models import Activity, Snapshot, Tally
 
 # A period is released only once it has been closed for this long, so that a voice whose
 # transaction began just before the boundary is never left out of its period's release.
@@ -91,49 +93,92 @@ def activity_cache_clear() -> None:
     _activity_started = None
 
 
-_INSERT_VOICE = (
-    f"INSERT INTO {Voice._meta.db_table} (period, country, setting, form, sector, decade) "  # noqa: S608
-    "VALUES (%s, %s, %s, %s, %s, %s)"
+_TALLY = Tally._meta.db_table
+_COUNTERS = (Tally.TOTAL, *(facet.name for facet in FACETS))
+# One statement adds the voice to its period's total and to one code of each fact. Rows are
+# always locked in this order, so two concurrent voices on PostgreSQL never deadlock.
+_ADD_VOICE = (
+    f"INSERT INTO {_TALLY} (period, facet, code, shard, n) VALUES "  # noqa: S608
+    + ", ".join(["(%s, %s, %s, %s, 1)"] * len(_COUNTERS))
+    + f" ON CONFLICT (period, facet, code, shard) DO UPDATE SET n = {_TALLY}.n + 1"
 )
+# PostgreSQL: spending the proof and counting the voice in ONE statement, atomic by itself in
+# autocommit mode: one round trip and one commit instead of five (BEGIN, two INSERTs, COMMIT
+# and the health check's). No row is counted when the proof was already spent.
+_POSTGRES_VALUES = ", ".join(["(%s::timestamptz, %s, %s, %s::smallint)"] * len(_COUNTERS))
+_ADD_VOICE_POSTGRES = (
+    f"WITH spent AS ({{spend}} RETURNING 1) INSERT INTO {_TALLY} (period, facet, code, shard, n) "  # noqa: S608
+    f"SELECT v.period, v.facet, v.code, v.shard, 1 FROM (VALUES {_POSTGRES_VALUES}) "
+    "AS v (period, facet, code, shard) WHERE EXISTS (SELECT 1 FROM spent) "
+    f"ON CONFLICT (period, facet, code, shard) DO UPDATE SET n = {_TALLY}.n + 1"
+)
+_shards = random.Random()  # noqa: S311  (spreads row locks; not a secret, reveals nothing)
 
 
-@transaction.atomic
 def voice_add(*, facts: VoiceFacts, proof: pow.Proof, now: datetime | None = None) -> None:
-    """Count one voice, spending the proof of work that admits it, in one transaction."""
+    """Count one voice, spending the proof of work that admits it, atomically.
+
+    Plain SQL: this is the hot path, and the ORM's per-call SQL compilation cost more than
+    everything else in the transaction (docs/benchmarks.md).
+    """
     now = datetime.now(tz=UTC) if now is None else now
-    pow.proof_spend(proof=proof)
-    period = periods.period_start(now, started=_started(now))
-    # One plain INSERT: this is the hot path, and the ORM's per-call SQL compilation cost
-    # more than everything else in the transaction (docs/benchmarks.md).
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _INSERT_VOICE,
-            [
-                connection.ops.adapt_datetimefield_value(period),
-                facts.country, facts.setting, facts.form, facts.sector, facts.decade,
-            ],
-        )  # fmt: skip
+    period = connection.ops.adapt_datetimefield_value(
+        periods.period_start(now, started=_started(now))
+    )
+    shard = _shards.randrange(Tally.SHARDS)
+    counters: list[Any] = [period, Tally.TOTAL, NOT_SAID, shard]
+    for facet in FACETS:
+        counters += [period, facet.name, getattr(facts, facet.name), shard]
+    if connection.vendor == "postgresql":
+        spend, spend_params = pow.proof_spend_statement(proof=proof)
+        with connection.cursor() as cursor:
+            cursor.execute(_ADD_VOICE_POSTGRES.format(spend=spend), [*spend_params, *counters])
+            if cursor.rowcount != len(_COUNTERS):
+                raise pow.proof_replayed()
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        pow.proof_spend(proof=proof)
+        cursor.execute(_ADD_VOICE, counters)
 
 
 @transaction.atomic
 def voices_seed(
     *, started: datetime, voices: Iterable[tuple[datetime, VoiceFacts]], batch: int = 5000
 ) -> int:
-    """Add many voices at given times (demo data and benchmarks). Sets the activity start."""
+    """Add many voices at given times (demo data and benchmarks). Sets the activity start.
+
+    The tallies come out exactly as if each voice had been added by ``voice_add``.
+    """
     Activity.objects.update_or_create(
         singleton=1, defaults={"started": periods.floor_hour(started)}
     )
     activity_cache_clear()
-    rows: list[Voice] = []
+    counts: Counter[tuple[datetime, str, str]] = Counter()
     total = 0
     for when, facts in voices:
-        rows.append(Voice(period=periods.period_start(when, started=started), **asdict(facts)))
-        if len(rows) >= batch:
-            Voice.objects.bulk_create(rows)
-            total += len(rows)
-            rows = []
-    Voice.objects.bulk_create(rows)
-    return total + len(rows)
+        period = periods.period_start(when, started=started)
+        counts[period, Tally.TOTAL, NOT_SAID] += 1
+        for facet in FACETS:
+            counts[period, facet.name, getattr(facts, facet.name)] += 1
+        total += 1
+    tallies_add(counts=counts, batch=batch)
+    return total
+
+
+def tallies_add(*, counts: Mapping[tuple[datetime, str, str], int], batch: int = 5000) -> None:
+    """Add counts to the tallies of (period, facet, code), e.g. many seeded voices at once."""
+    sql = (
+        f"INSERT INTO {_TALLY} (period, facet, code, shard, n) VALUES "  # noqa: S608
+        "(%s, %s, %s, 0, %s) ON CONFLICT (period, facet, code, shard) "
+        f"DO UPDATE SET n = {_TALLY}.n + excluded.n"
+    )
+    rows = [
+        (connection.ops.adapt_datetimefield_value(period), facet, code, n)
+        for (period, facet, code), n in counts.items()
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        for i in range(0, len(rows), batch):
+            cursor.executemany(sql, rows[i : i + batch])
 
 
 def _noop(_message: str) -> None:
@@ -141,13 +186,14 @@ def _noop(_message: str) -> None:
 
 
 def snapshot_publish(*, now: datetime | None = None, progress: Progress = _noop) -> Snapshot | None:
-    """Release every closed, unreleased period once, publish cumulative tables, erase the voices.
+    """Release every closed, unreleased period once, publish cumulative tables, erase the
+    released tallies.
 
-    Counting takes no write lock: closed periods receive no new voices, so voices keep arriving
-    while a large batch is counted. The snapshot is recorded in one short transaction (the
-    unique ``periods_from`` makes a concurrent second publisher fail instead of releasing the
-    same voices twice), then the released voices are erased in small transactions. Returns None
-    when no period has closed since the last snapshot, or when another publisher won the race.
+    Everything happens in one transaction, whose cost depends on the number of periods and
+    codes, never on the number of voices: count, add noise, record the snapshot, erase what it
+    released. A crash leaves nothing half done. The unique ``periods_from`` makes a concurrent
+    second publisher fail instead of releasing the same voices twice. Returns None when no
+    period has closed since the last snapshot, or when another publisher won the race.
     """
     config = settings.CONFIG
     now = datetime.now(tz=UTC) if now is None else now
@@ -155,29 +201,33 @@ def snapshot_publish(*, now: datetime | None = None, progress: Progress = _noop)
     if activity is None:
         return None
     started = activity.started
-    previous = Snapshot.objects.order_by("-id").first()
-    if previous is not None:  # finish erasing a previous run's voices, should it have stopped
-        retention.voices_erase_released(before=previous.periods_to, progress=progress)
-    first = previous.periods_to if previous else started
-    cutoff = periods.period_start(now - RELEASE_GRACE, started=started)
-    if cutoff <= first:
-        return None
-    noisy = _release_batch(first=first, cutoff=cutoff, started=started, progress=progress)
-    prior = previous.noisy["cumulative"] if previous else {"wave": [], "facets": {}, "batches": 0}
-    cumulative = _accumulate(prior=prior, batch=noisy, first=first, cutoff=cutoff, started=started)
-    progress("publishing tables")
-    published = tables.publish(
-        wave=cumulative["wave"],
-        facets=cumulative["facets"],
-        batches=cumulative["batches"],
-        scale_wave=release.scale_for(config.epsilon_wave),
-        scale_facet=release.scale_for(config.epsilon_facets / len(FACETS)),
-        delta=config.delta,
-        min_cell=config.min_cell,
-    )
-    published["meta"] = _metadata(now=now, cutoff=cutoff, releases=cumulative["batches"])
     try:
         with transaction.atomic():
+            previous = Snapshot.objects.order_by("-id").first()
+            first = previous.periods_to if previous else started
+            cutoff = periods.period_start(now - RELEASE_GRACE, started=started)
+            if cutoff <= first:
+                return None
+            noisy = _release_batch(first=first, cutoff=cutoff, started=started, progress=progress)
+            prior = (
+                previous.noisy["cumulative"]
+                if previous
+                else {"wave": [], "facets": {}, "batches": 0}
+            )
+            cumulative = _accumulate(
+                prior=prior, batch=noisy, first=first, cutoff=cutoff, started=started
+            )
+            progress("publishing tables")
+            published = tables.publish(
+                wave=cumulative["wave"],
+                facets=cumulative["facets"],
+                batches=cumulative["batches"],
+                scale_wave=release.scale_for(config.epsilon_wave),
+                scale_facet=release.scale_for(config.epsilon_facets / len(FACETS)),
+                delta=config.delta,
+                min_cell=config.min_cell,
+            )
+            published["meta"] = _metadata(now=now, cutoff=cutoff, releases=cumulative["batches"])
             snapshot = Snapshot.objects.create(
                 released_at=now.replace(second=0, microsecond=0),
                 periods_from=first,
@@ -189,9 +239,10 @@ def snapshot_publish(*, now: datetime | None = None, progress: Progress = _noop)
                 noisy={"batch": noisy, "cumulative": cumulative},
                 published=published,
             )
+            # Released voices, and any that arrived too late for a period already released.
+            retention.tallies_erase_released(before=cutoff)
     except IntegrityError:
         return None  # another publisher released this span first
-    retention.voices_erase_released(before=cutoff, progress=progress)
     pow.proof_forget_expired(now=now)
     return snapshot
 
@@ -201,19 +252,28 @@ def _release_batch(
 ) -> dict[str, Any]:
     """The noisy counts of the voices in [first, cutoff): the only place noise is drawn."""
     config = settings.CONFIG
-    batch = Voice.objects.filter(period__gte=first, period__lt=cutoff)
     progress("counting released periods")
-    by_period = dict(batch.values("period").annotate(n=Count("pk")).values_list("period", "n"))
+    rows = (
+        Tally.objects.filter(period__gte=first, period__lt=cutoff)
+        .values("period", "facet", "code")
+        .annotate(n=Sum("n"))
+        .values_list("period", "facet", "code", "n")
+    )
+    by_period: Counter[datetime] = Counter()
+    by_code: dict[str, Counter[str]] = {facet.name: Counter() for facet in FACETS}
+    for period, name, code, n in rows:
+        if name == Tally.TOTAL:
+            by_period[period] += n
+        elif name in by_code:
+            by_code[name][code] += n
     period_keys = list(periods.periods_between(first, cutoff, started=started))
     scale_wave = release.scale_for(config.epsilon_wave)
     scale_facet = release.scale_for(config.epsilon_facets / len(FACETS))
-    wave = release.noisy_counts([by_period.get(p, 0) for p in period_keys], scale=scale_wave)
+    wave = release.noisy_counts([by_period[p] for p in period_keys], scale=scale_wave)
     facets: dict[str, dict[str, int]] = {}
     for facet in FACETS:
-        progress(f"counting {facet.name}")
-        counts = dict(batch.values(facet.name).annotate(n=Count("pk")).values_list(facet.name, "n"))
         keys = (*facet.codes, NOT_SAID)
-        noisy = release.noisy_counts([counts.get(k, 0) for k in keys], scale=scale_facet)
+        noisy = release.noisy_counts([by_code[facet.name][k] for k in keys], scale=scale_facet)
         facets[facet.name] = dict(zip(keys, noisy, strict=True))
     return {"wave": wave, "facets": facets}
 
