@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pyotp
@@ -75,9 +74,14 @@ def test_an_advocate_enrols_makes_a_key_and_opens_a_match(
     assert first is not None
     page.locator(f"#entry-{first.pk}").get_by_label("Contacted").check()
     page.locator(f"#entry-{first.pk}").get_by_role("button", name="Record outreach").click()
-    expect(page.locator(f"#entry-{first.pk} legend")).to_have_text(re.compile("Contacted"))
+    expect(page.locator(f"#entry-{first.pk} .outreach-state")).to_have_text("Contacted")
+    # Recorded in the background: the opened contact details are still on the page.
+    for contact in CONTACTS:
+        expect(page.get_by_text(contact)).to_be_visible()
     first.refresh_from_db()
     assert first.outreach == "contacted"
+    page.reload()
+    expect(page.locator(f"#entry-{first.pk} .outreach-state")).to_have_text("Contacted")
 
     actions = list(AuditEntry.objects.order_by("pk").values_list("action", flat=True))
     for action in ("staff.enrolled", "escrow.advocate_key_created", "escrow.match_opened"):

@@ -66,6 +66,7 @@ function keyPage(form) {
       const answer = await response.json();
       if (!response.ok) throw new Error(answer.message || response.statusText);
       status.textContent = msg(status, 'done');
+      bar.hidden = true;
       window.location.assign(form.dataset.next);
     } catch (err) {
       status.textContent = `${msg(status, 'failed')} ${err.message}`;
@@ -142,16 +143,44 @@ function matchPage(form) {
         else if (failed.includes(id)) el.textContent = msg(status, 'unreadable');
       }
       form.elements.passphrase.value = '';
+      bar.hidden = true;
       status.textContent = msg(status, 'done');
     } catch (err) {
       status.textContent = `${msg(status, 'failed')} ${err.message}`;
+      bar.hidden = true;
     } finally {
       button.disabled = false;
     }
   });
 }
 
+// Outreach forms work without JavaScript (a plain POST and a reload); with it, they post in the
+// background so the contact details opened on this page stay on screen.
+function outreachForms(status) {
+  for (const form of document.querySelectorAll('form.outreach-form')) {
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      const checked = form.querySelector('input[name=outreach]:checked');
+      if (!checked) return;
+      const response = await fetch(form.action, {
+        method: 'POST',
+        credentials: 'same-origin',
+        body: new FormData(form),
+      });
+      if (response.ok) {
+        const label = form.querySelector(`label[for="${checked.id}"]`);
+        form.querySelector('.outreach-state').textContent = label ? label.textContent : checked.value;
+      } else {
+        status.textContent = msg(status, 'outreachFailed');
+      }
+    });
+  }
+}
+
 const keyForm = document.getElementById('key-form');
 if (keyForm) keyPage(keyForm);
 const openForm = document.getElementById('open-form');
-if (openForm) matchPage(openForm);
+if (openForm) {
+  matchPage(openForm);
+  outreachForms(document.getElementById('open-status'));
+}
