@@ -30,7 +30,7 @@ ESCROW_CTX = "deployment"
 def _keyserver_public_keys() -> list[bytes]:
     config = settings.CONFIG
     keys = [oprf.public_key(config.oprf_key)]
-    if config.keyserver_public_key is not None:
+    if config.keyserver_url is not None and config.keyserver_public_key is not None:
         keys.append(config.keyserver_public_key)
     return keys
 
