@@ -7,13 +7,15 @@ from typing import Any
 import pyotp
 import pytest
 from django.test import override_settings
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
 from chorus.core.audit import audit_verify
 from chorus.core.models import AuditEntry
-from chorus.escrow.models import AdvocateKey, Entry
+from chorus.escrow import services as escrow_services
+from chorus.escrow.models import AdvocateKey, Entry, Match
 from chorus.staff import services
 from tests.browser.conftest import Watched, axe_violations, dump, screenshot
+from tests.browser.test_escrow import Survivor, name_by_phone
 from tests.workspace.helpers import PASSPHRASE, PASSWORD, plant_match
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -21,15 +23,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 CONTACTS = ["Signal +44 7700 900123, evenings", "jo.survivor@example.org"]
 
 
-@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-def test_an_advocate_enrols_makes_a_key_and_opens_a_match(
-    watched: Watched, live_server: Any, browser: Browser
-) -> None:
-    page = watched.page
+def enrol_and_make_key(page: Page, url: str) -> AdvocateKey:
+    """Enrol "alice" through the pages (the TOTP code computed here, as her phone would) and
+    make her key in the browser; returns the stored key."""
     _user, token = services.staff_enrolment_issue(username="alice")
-
-    # Enrolment: password, then the authenticator (the code computed here, as a phone would).
-    page.goto(f"{live_server.url}/workspace/enrol/{token}")
+    page.goto(f"{url}/workspace/enrol/{token}")
     expect(page.get_by_role("heading", name="Welcome, alice")).to_be_visible()
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("The same password again").fill(PASSWORD)
@@ -47,10 +45,28 @@ def test_an_advocate_enrols_makes_a_key_and_opens_a_match(
     page.get_by_label("The same passphrase again").fill(PASSPHRASE)
     page.get_by_role("button", name="Make my key").click()
     expect(page.get_by_role("heading", name="Matches")).to_be_visible(timeout=60000)
-    expect(page.get_by_text("No matches yet.")).to_be_visible()
     key = AdvocateKey.objects.get(advocate__username="alice")
     assert key.suite == 1
     assert len(bytes(key.public_key)) == 32
+    return key
+
+
+def open_match(page: Page, match_id: int) -> None:
+    page.goto(f"{page.url.split('/workspace/')[0]}/workspace/")
+    page.get_by_role("link", name=f"Match {match_id}").click()
+    expect(page.get_by_role("heading", name=f"Match {match_id}")).to_be_visible()
+    page.get_by_label("Your key's passphrase").fill(PASSPHRASE)
+    page.get_by_role("button", name="Open this match").click()
+    expect(page.locator("#open-status")).to_contain_text("Opened", timeout=60000)
+
+
+@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+def test_an_advocate_enrols_makes_a_key_and_opens_a_match(
+    watched: Watched, live_server: Any, browser: Browser
+) -> None:
+    page = watched.page
+    key = enrol_and_make_key(page, live_server.url)
+    expect(page.get_by_text("No matches yet.")).to_be_visible()
 
     # Two survivors name the same person; their envelopes are sealed to the key just made.
     match = plant_match([key], CONTACTS)
@@ -95,3 +111,28 @@ def test_an_advocate_enrols_makes_a_key_and_opens_a_match(
 def test_the_sign_in_page_is_accessible(browser: Browser, live_server: Any) -> None:
     violations = axe_violations(browser, f"{live_server.url}/workspace/signin")
     assert violations == [], dump(violations)
+
+
+@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+def test_two_survivors_name_one_person_and_the_advocate_reads_both_contacts(
+    watched: Watched, live_server: Any, browser: Browser
+) -> None:
+    """The whole escrow, end to end: the advocate's key made in her browser, two survivors
+    naming one phone number written two ways in theirs, the matching job, the match opened."""
+    enrol_and_make_key(watched.page, live_server.url)
+    survivors = [Survivor(browser, live_server), Survivor(browser, live_server)]
+    try:
+        name_by_phone(survivors[0], phone="020 7946 0958", region="GB", contact=CONTACTS[0])
+        name_by_phone(survivors[1], phone="+44 (0)20 7946-0958", region="", contact=CONTACTS[1])
+        assert survivors[0].errors == survivors[1].errors == []
+    finally:
+        for survivor in survivors:
+            survivor.context.close()
+    escrow_services.matching_run()
+    match = Match.objects.get()
+    open_match(watched.page, match.pk)
+    for contact in CONTACTS:
+        expect(watched.page.get_by_text(contact)).to_be_visible()
+    screenshot(watched.page, "workspace-end-to-end")
+    assert watched.errors == [], dump(watched.errors)
+    assert watched.outside == [], dump(watched.outside)
