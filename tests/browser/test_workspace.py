@@ -114,6 +114,22 @@ def test_the_sign_in_page_is_accessible(browser: Browser, live_server: Any) -> N
 
 
 @override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+def test_a_bogus_envelope_does_not_stop_the_others_opening(
+    watched: Watched, live_server: Any
+) -> None:
+    """Robust decryption (escrow.md §7): the first entry's share is from another identifier,
+    so the first t-subsets fail; the browser goes on until one opens, and marks the bogus one."""
+    key = enrol_and_make_key(watched.page, live_server.url)
+    match = plant_match([key], ["bogus@example.org", *CONTACTS], bogus_first=True)
+    open_match(watched.page, match.pk)
+    for contact in CONTACTS:
+        expect(watched.page.get_by_text(contact)).to_be_visible()
+    expect(watched.page.get_by_text("bogus@example.org")).to_have_count(0)
+    expect(watched.page.locator(".contact").first).to_contain_text("could not be opened")
+    assert watched.errors == [], dump(watched.errors)
+
+
+@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
 def test_two_survivors_name_one_person_and_the_advocate_reads_both_contacts(
     watched: Watched, live_server: Any, browser: Browser
 ) -> None:

@@ -79,13 +79,18 @@ def _account() -> Account:
     )
 
 
-def plant_match(keys: list[AdvocateKey], contacts: list[str], *, t: int = 2) -> Match:
+def plant_match(
+    keys: list[AdvocateKey], contacts: list[str], *, t: int = 2, bogus_first: bool = False
+) -> Match:
     """A match as the matching job leaves it: one entry per survivor about one person, each
-    with the survivor's share and contact details sealed to every key given."""
+    with the survivor's share and contact details sealed to every key given. With
+    `bogus_first`, the first entry's share and box come from another identifier (what a
+    malicious client could send): robust decryption must skip it."""
     derivation = escrow.derive(os.urandom(64), ctx=ESCROW_CTX, t=t)
+    bogus = escrow.derive(os.urandom(64), ctx=ESCROW_CTX, t=t)
     today = timezone.now().date()
     match = Match.objects.create(index=derivation.index, found_day=today)
-    for contact in contacts:
+    for position, contact in enumerate(contacts):
         entry = Entry.objects.create(
             account=_account(),
             index=derivation.index,
@@ -98,7 +103,11 @@ def plant_match(keys: list[AdvocateKey], contacts: list[str], *, t: int = 2) -> 
         sid = os.urandom(32)
         for key in keys:
             sealed = escrow.seal_share(
-                bytes(key.public_key), derivation, sid=sid, entry=body, ctx=ESCROW_CTX
+                bytes(key.public_key),
+                bogus if bogus_first and position == 0 else derivation,
+                sid=sid,
+                entry=body,
+                ctx=ESCROW_CTX,
             )
             Envelope.objects.create(entry=entry, key=key, sealed=sealed)
     return match

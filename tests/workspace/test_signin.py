@@ -144,3 +144,16 @@ def test_a_deactivated_advocate_is_signed_out(client: Client, alice: StaffMember
 def test_signed_in_advocate_skips_the_sign_in_page(client: Client, alice: StaffMember) -> None:
     sign_in(client, alice)
     assert client.get("/workspace/signin")["Location"] == "/workspace/"
+
+
+def test_the_audit_log_holds_nothing_typed(client: Client, alice: StaffMember) -> None:
+    typed = ["mallory-typed-this", "hunter2-typed-password", "alice-wrong-password"]
+    client.post("/workspace/signin", {"username": typed[0], "password": typed[1]})
+    client.post("/workspace/signin", {"username": "alice", "password": typed[2]})
+    client.post("/workspace/signin", {"username": "alice", "password": PASSWORD})
+    client.post("/workspace/signin/code", {"code": "123456"})
+    sign_in(client, alice)
+    rows = [str(row) for row in AuditEntry.objects.values_list()]
+    assert len(rows) >= 5
+    for value in [*typed, "123456", "alice", alice.totp_secret]:
+        assert not any(value in row for row in rows), value
