@@ -103,11 +103,8 @@ function codenameSteps(root, codename, onPractised) {
   const render = () => {
     shown.textContent = visible ? codename : codename.replace(/[^ ]/g, '\u2022');
     shown.classList.toggle('is-hidden', !visible);
-    toggle.setAttribute('aria-pressed', visible ? 'false' : 'true');
     toggle.textContent = visible ? toggle.dataset.hideLabel : toggle.dataset.showLabel;
   };
-  toggle.dataset.hideLabel = toggle.textContent;
-  toggle.dataset.showLabel = toggle.textContent.replace(/^\S+/, 'Show');
   toggle.addEventListener('click', () => {
     visible = !visible;
     render();

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
@@ -74,6 +75,8 @@ def keyserver_evaluate(*, blinded: Sequence[bytes], tag: str) -> Evaluation:
             _("Send between 1 and %(n)s blinded elements as a list.") % {"n": MAX_BATCH}
         )
     config, day = settings.CONFIG, _today()
+    if cache.add(f"keyserver:forgot:{day.isoformat()}", True, timeout=86400):
+        usage_forget_old(today=day)  # once a day per process: old counts limit nothing
     if _count(day=day, tag=tag_check(tag), n=len(blinded)) > config.oprf_limit_account:
         raise KeyserverLimitError(
             _(
