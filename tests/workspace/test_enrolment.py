@@ -12,7 +12,7 @@ from django.utils import timezone
 from chorus.cli import main as cli
 from chorus.core.models import AuditEntry
 from chorus.staff.models import StaffMember
-from tests.workspace.helpers import PASSWORD, advocate_enrolled, code_for
+from tests.workspace.helpers import PASSWORD, advocate_enrolled, code_for, key_for, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -152,3 +152,29 @@ def test_the_enrolment_code_page_needs_the_password_step(client: Client) -> None
     response = client.get("/workspace/enrol/code")
     assert response.status_code == 302
     assert response["Location"] == "/workspace/signin"
+
+
+def test_advocate_remove_stops_sign_in_and_retires_the_key(
+    client: Client, capsys: pytest.CaptureFixture[str]
+) -> None:
+    staff = advocate_enrolled("alice")
+    key = key_for(staff).key
+    sign_in(client, staff)
+    assert cli.main(["advocate-remove", "alice"]) == 0
+    assert "1 key(s) retired" in capsys.readouterr().out
+    key.refresh_from_db()
+    assert key.retired is not None
+    assert client.get("/workspace/")["Location"] == "/workspace/signin"
+    response = Client().post("/workspace/signin", {"username": "alice", "password": PASSWORD})
+    assert response.status_code == 400
+    actions = list(AuditEntry.objects.order_by("pk").values_list("action", flat=True))
+    assert actions[-3:] == [
+        "staff.deactivated",
+        "escrow.advocate_key_retired",
+        "staff.sign_in_failed",
+    ]
+
+
+def test_advocate_remove_of_an_unknown_name_fails(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["advocate-remove", "nobody"]) == 1
+    assert "no staff member called nobody" in capsys.readouterr().err

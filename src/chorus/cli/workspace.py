@@ -26,6 +26,24 @@ def cmd_advocate_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_advocate_remove(args: argparse.Namespace) -> int:
+    from chorus.escrow.advocates import advocate_keys_retire
+    from chorus.staff import services
+    from chorus.staff.errors import StaffError
+
+    try:
+        user_id = services.staff_deactivate(username=args.username)
+    except StaffError as exc:
+        print(f"chorus: {exc.message}", file=sys.stderr)
+        return 1
+    retired = advocate_keys_retire(advocate_id=user_id)
+    print(
+        f"{args.username.strip()} can no longer sign in; {retired} key(s) retired: new entries "
+        "are no longer sealed to them."
+    )
+    return 0
+
+
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     from chorus.core.audit import audit_verify
     from chorus.core.models import AuditEntry
@@ -58,5 +76,8 @@ def register(sub: Any, *, django_setup: Any) -> None:
         "--site", default="http://127.0.0.1:8000", help="the site's address, for the link"
     )
     a.set_defaults(func=lazy(cmd_advocate_add))
+    r = sub.add_parser("advocate-remove", help="stop an advocate signing in and retire their key")
+    r.add_argument("username")
+    r.set_defaults(func=lazy(cmd_advocate_remove))
     v = sub.add_parser("audit-verify", help="check the audit log's hash chain")
     v.set_defaults(func=lazy(cmd_audit_verify))

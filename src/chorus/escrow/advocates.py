@@ -13,6 +13,7 @@ from datetime import date
 
 from django.db import transaction
 from django.db.models import Count
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chorus.core.audit import audit_record
@@ -122,6 +123,27 @@ def advocate_key_create(
             object_id=key.pk,
         )
     return key
+
+
+def advocate_keys_retire(*, advocate_id: int) -> int:
+    """Retire an advocate's keys: no new envelope is sealed to them (envelopes already sealed
+    stay, and open with the key as before). Returns how many keys were retired."""
+    with transaction.atomic():
+        keys = list(
+            AdvocateKey.objects.select_for_update().filter(
+                advocate_id=advocate_id, retired__isnull=True
+            )
+        )
+        for key in keys:
+            key.retired = timezone.now()
+            key.save(update_fields=["retired"])
+            audit_record(
+                actor_id=None,
+                action="escrow.advocate_key_retired",
+                object_type="advocate_key",
+                object_id=key.pk,
+            )
+    return len(keys)
 
 
 @dataclass(frozen=True)

@@ -220,3 +220,20 @@ def staff_totp_sign_in(*, user_id: int, code: str) -> StaffMember:
 def staff_signed_out(*, user_id: int) -> None:
     with transaction.atomic():
         audit_record(actor_id=user_id, action="staff.signed_out")
+
+
+def staff_deactivate(*, username: str) -> int:
+    """Stop a staff member signing in (a departed advocate, a lost phone): returns the user id.
+    The user row stays, so the audit log's actor ids keep their meaning."""
+    user_model = get_user_model()
+    with transaction.atomic():
+        user = user_model.objects.select_for_update().filter(username=username.strip()).first()
+        if user is None or not StaffMember.objects.filter(user=user).exists():
+            raise StaffError(_("There is no staff member called %(name)s.") % {"name": username})
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        StaffMember.objects.filter(user=user).update(enrolment_digest=None, enrolment_expires=None)
+        audit_record(
+            actor_id=None, action="staff.deactivated", object_type="user", object_id=user.pk
+        )
+    return int(user.pk)
