@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from chorus.accounts import codename as cn
 from chorus.crypto.errors import DecryptionFailed
+from tests.accounts import make_vectors
 
 
 def test_the_wordlist_is_the_eff_large_list() -> None:
@@ -80,3 +81,8 @@ def test_a_sid_locked_under_the_codename_does_not_open_as_a_recovery_box() -> No
     assert cn.sid_unwrap(wrap=keys.wrap, wrapped=wrapped) == sid
     with pytest.raises(DecryptionFailed):
         cn.sid_unwrap(wrap=keys.wrap, wrapped=wrapped, recovery=True)
+
+
+def test_the_shared_vectors_are_what_this_implementation_gives() -> None:
+    # frontend/test/account.test.mjs checks the browser's twin against the same file.
+    assert make_vectors.PATH.read_text(encoding="utf-8") == make_vectors.render()

@@ -2,19 +2,13 @@
 // chorus.accounts.codename in Python. The EFF large wordlist (CC BY 3.0 US) is bundled from
 // src/chorus/accounts/eff_large_wordlist.txt, the file Python reads.
 
-import { expand, extract } from '@noble/hashes/hkdf.js';
-import { sha512 } from '@noble/hashes/sha2.js';
-import { utf8ToBytes } from '@noble/hashes/utils.js';
 import wordlistText from '../../../src/chorus/accounts/eff_large_wordlist.txt';
+import { CROCKFORD } from './keys.js';
+
+export { CROCKFORD, codenameKeys, codenameNormalise, recoveryKeys, recoveryNormalise, SALTS } from './keys.js';
 
 export const CODENAME_WORDS = 7;
-export const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 export const RECOVERY_CHARS = 26;
-
-// Labels: mirrors of chorus.crypto.suites (and frontend/src/crypto/labels.js).
-const ACCOUNT_SALT = 'chorus/account/v1';
-const ACCOUNT_RECOVERY_SALT = 'chorus/account/v1/recovery';
-const KEY_LENGTH = 32;
 
 export const WORDS = Object.freeze(
   wordlistText
@@ -39,16 +33,6 @@ export function codenameGenerate() {
   return Array.from({ length: CODENAME_WORDS }, () => WORDS[uniformIndex(WORDS.length)]).join(' ');
 }
 
-/** NFKC, lowercase, words split on whitespace or hyphens and joined by one space. */
-export function codenameNormalise(text) {
-  return text
-    .normalize('NFKC')
-    .toLowerCase()
-    .split(/[\s-]+/u)
-    .filter(Boolean)
-    .join(' ');
-}
-
 /** 128 random bits in Crockford base32 (26 characters), in groups of four. */
 export function recoveryGenerate() {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
@@ -59,24 +43,3 @@ export function recoveryGenerate() {
   return chars.match(/.{1,4}/g).join(' ');
 }
 
-/** Uppercase, spaces and hyphens dropped, O read as 0 and I, L as 1. */
-export function recoveryNormalise(text) {
-  return text
-    .normalize('NFKC')
-    .toUpperCase()
-    .replace(/[\s-]+/gu, '')
-    .replace(/O/g, '0')
-    .replace(/[IL]/g, '1');
-}
-
-function keys(salt, secret) {
-  const root = extract(sha512, utf8ToBytes(secret), utf8ToBytes(salt));
-  return {
-    auth: expand(sha512, root, utf8ToBytes('auth'), KEY_LENGTH),
-    wrap: expand(sha512, root, utf8ToBytes('wrap'), KEY_LENGTH),
-  };
-}
-
-export const codenameKeys = (codename) => keys(ACCOUNT_SALT, codenameNormalise(codename));
-export const recoveryKeys = (code) => keys(ACCOUNT_RECOVERY_SALT, recoveryNormalise(code));
-export const SALTS = Object.freeze({ codename: ACCOUNT_SALT, recovery: ACCOUNT_RECOVERY_SALT });
