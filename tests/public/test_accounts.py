@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -303,3 +304,18 @@ def test_an_oversized_body_is_refused(client: Client, survivor: Survivor, payloa
 @pytest.mark.parametrize("url", ["/account/signin", "/account/recover/check", "/account/new"])
 def test_account_endpoints_refuse_a_get_of_json_or_a_put(client: Client, url: str) -> None:
     assert client.put(url).status_code == 405
+
+
+def test_keys_never_reach_the_logs(
+    client: Client, survivor: Survivor, payload: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    body = survivor.create_body(payload)
+    _create(client, body)
+    post(client, "/account/signin", {"auth": body["auth"]})
+    post(client, "/account/signin", {"auth": "ab" * 32})
+    post(client, "/account/recover/check", {"recovery_auth": body["recovery_auth"]})
+    assert caplog.records  # the wrong codename was logged as a 403, by path only
+    for field in ("auth", "recovery_auth", "sid_wrapped", "sid_wrapped_recovery"):
+        assert body[field] not in caplog.text
+    assert "ab" * 32 not in caplog.text

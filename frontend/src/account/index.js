@@ -59,7 +59,13 @@ async function post(root, url, body) {
   try {
     data = await response.json();
   } catch {
-    data = { message: `The site answered with an error (${response.status}). Please try again.` };
+    // Not JSON: a proxy's error page, or the CSRF check of a page left open too long.
+    data = {
+      message:
+        response.status === 403
+          ? 'This page has expired. Please reload it and try again.'
+          : `The site answered with an error (${response.status}). Please try again.`,
+    };
   }
   return { ok: response.ok, data };
 }
