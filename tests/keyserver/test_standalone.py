@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 import pytest
 from django.conf import settings
 
+from chorus.cli.main import main
 from chorus.crypto import oprf
 from chorus.crypto.suites import GROUP_ORDER, Mode
 from chorus.keyserver import selectors, services
@@ -215,3 +216,11 @@ def test_new_key_prints_a_key_share_and_its_public_key() -> None:
     first, second_line = result.stdout.splitlines()
     sk = bytes.fromhex(first.removeprefix("CHORUS_OPRF_KEY="))
     assert second_line == f"public key: {oprf.public_key(sk).hex()}"
+
+
+def test_the_key_server_refuses_to_start_without_a_token(
+    capsys: pytest.CaptureFixture[str], config_override: Any
+) -> None:
+    config_override(keyserver_token=None)
+    assert main(["keyserver"]) == 2
+    assert "set CHORUS_KEYSERVER_TOKEN" in capsys.readouterr().err
