@@ -70,6 +70,7 @@ frontend-check: frontend/node_modules/.package-lock.json
 bench: $(BIN)/.dev-stamp frontend/node_modules/.package-lock.json
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.crypto
+	$(BIN)/python -m bench.escrow
 	$(BIN)/python -m bench.keyserver
 
 lock: $(BIN)/.dev-stamp

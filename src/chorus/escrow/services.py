@@ -18,7 +18,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, F, Min, OuterRef, Subquery
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -230,29 +230,37 @@ def _matching_batch(*, today: Any) -> tuple[int, int, int]:
         if not batch:
             return 0, 0, 0
         indexes = list({bytes(index) for _, index in batch})
-        # Lock the unmatched rows of these groups so a withdrawal cannot slip between the
-        # count and the update (PostgreSQL; SQLite serialises writers anyway).
-        unmatched = Entry.objects.filter(index__in=indexes, match__isnull=True)
-        list(unmatched.select_for_update().values_list("pk", flat=True))
-        # Every entry of an index is unique per account, so rows counted are distinct survivors.
+        # One read of every row sharing these indexes, through the (index) database index only
+        # (a condition on match_id could lead a planner to its index and a scan of every
+        # unmatched row). The rows are locked so that a withdrawal cannot slip between the count
+        # and the update (PostgreSQL; SQLite serialises writers anyway).
+        rows = Entry.objects.select_for_update().filter(index__in=indexes)
+        unmatched: dict[bytes, list[int]] = {}
+        thresholds: dict[bytes, int] = {}
+        for pk, index, match_id, threshold in rows.values_list(
+            "pk", "index", "match_id", "threshold"
+        ):
+            if match_id is None:
+                key = bytes(index)
+                unmatched.setdefault(key, []).append(pk)
+                thresholds[key] = min(threshold, thresholds.get(key, threshold))
+        matched = {
+            bytes(i)
+            for i in Match.objects.filter(index__in=indexes).values_list("index", flat=True)
+        }
+        # Entries are unique per (account, index), so rows counted are distinct survivors.
         new_groups = [
-            bytes(index)
-            for index in unmatched.values("index")
-            .annotate(survivors=Count("pk"), threshold=Min("threshold"))
-            .filter(survivors__gte=F("threshold"))
-            .values_list("index", flat=True)
+            index
+            for index, pks in unmatched.items()
+            if index not in matched and len(pks) >= thresholds[index]
         ]
-        before = Match.objects.filter(index__in=new_groups).count()
         Match.objects.bulk_create(
             [Match(index=index, found_day=today) for index in new_groups], ignore_conflicts=True
         )
-        found = Match.objects.filter(index__in=new_groups).count() - before
-        same_index = Match.objects.filter(index=OuterRef("index"))
-        attached = (
-            Entry.objects.filter(index__in=indexes, match__isnull=True)
-            .filter(Exists(same_index))
-            .update(match=Subquery(same_index.values("pk")[:1]))
-        )
+        attach = [pk for index in {*matched, *new_groups} for pk in unmatched.get(index, [])]
+        same_index = Match.objects.filter(index=OuterRef("index")).values("pk")[:1]
+        attached = Entry.objects.filter(pk__in=attach).update(match=Subquery(same_index))
+        found = len(new_groups)
         Entry.objects.filter(pk__in=[pk for pk, _ in batch]).update(pending=False)
         return len(batch), found, attached
 
