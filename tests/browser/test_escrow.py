@@ -3,6 +3,8 @@ stores the index and envelopes only."""
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import secrets
 from collections.abc import Iterator
@@ -12,6 +14,7 @@ from urllib.parse import urlparse
 import pytest
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
+from django.core.management import call_command
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from chorus.accounts.models import Account
@@ -148,6 +151,20 @@ def test_two_survivors_writing_the_number_differently_match(
     first.page.goto(first.url + "/escrow")
     expect(first.page.get_by_text("Matched: an advocate will reach you")).to_be_visible()
     screenshot(first.page, "escrow-matched")
+    assert_nothing_readable(["2079460958", "a@example.org", "call 0900", "email me"])
+
+
+def assert_nothing_readable(secrets_typed: list[str]) -> None:
+    """No identifier or contact in the database, as text, hex or base64 (binary fields are
+    dumped as base64)."""
+    out = io.StringIO()
+    call_command("dumpdata", stdout=out)
+    dump_text = out.getvalue()
+    assert "escrow.entry" in dump_text
+    for text in secrets_typed:
+        raw = text.encode()
+        for form in (text, raw.hex(), base64.b64encode(raw).decode()[:-4]):
+            assert form not in dump_text, form
 
 
 def test_an_unreadable_identifier_gets_a_message_beside_it_and_nothing_is_sent(

@@ -426,3 +426,17 @@ def test_withdrawal_needs_a_signed_in_survivor_and_a_post(advocates: list[Advoca
     assert Client().post(f"/escrow/{entry.pk}/withdraw").status_code == 302
     assert client.get(f"/escrow/{entry.pk}/withdraw").status_code == 405
     assert Entry.objects.filter(pk=entry.pk).exists()
+
+
+def test_the_page_pins_both_key_servers_when_a_second_is_configured(
+    advocates: list[Advocate], config_override: Any
+) -> None:
+    second = oprf.generate_key_pair().pk
+    config_override(
+        keyserver_url="http://127.0.0.1:9/",
+        keyserver_public_key=second,
+        keyserver_token="t" * 40,
+    )
+    html = client_signed_in(account_make()).get("/escrow/new").content.decode()
+    assert oprf.public_key(settings.CONFIG.oprf_key).hex() in html
+    assert second.hex() in html

@@ -18,21 +18,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from phonenumbers.geocoder import _region_display_name
 
-from chorus.crypto import oprf
 from chorus.escrow import selectors, services
 from chorus.escrow.errors import EscrowError
+from chorus.keyserver.selectors import keyserver_public_keys
 from chorus.public.session import account_required, session_account
 
 #: The escrow's OPRF scope (docs/protocols/escrow.md §4): one deployment, one group of indexes.
 ESCROW_CTX = "deployment"
-
-
-def _keyserver_public_keys() -> list[bytes]:
-    config = settings.CONFIG
-    keys = [oprf.public_key(config.oprf_key)]
-    if config.keyserver_url is not None and config.keyserver_public_key is not None:
-        keys.append(config.keyserver_public_key)
-    return keys
 
 
 def _regions() -> list[tuple[str, str]]:
@@ -61,7 +53,7 @@ def escrow_new(request: HttpRequest) -> HttpResponse:
     setup: dict[str, Any] = {
         "ctx": ESCROW_CTX,
         "threshold": settings.CONFIG.escrow_threshold,
-        "keyservers": [key.hex() for key in _keyserver_public_keys()],
+        "keyservers": [key.hex() for key in keyserver_public_keys()],
         "advocate_keys": [
             {"id": key.pk, "suite": key.suite, "public_key": bytes(key.public_key).hex()}
             for key in keys
