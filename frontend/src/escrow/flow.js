@@ -13,6 +13,8 @@ import { IdentifierError, normalise, oprfInput } from '/static/chorus/identifier
 const SID_KEY = 'chorus.sid';
 const MODE_VOPRF = 1;
 const MAX_CONTACT_CHARS = 1000;
+// The server refuses request bodies over 16 KiB (DATA_UPLOAD_MAX_MEMORY_SIZE).
+const MAX_BODY_BYTES = 16 * 1024;
 const { toHex, fromHex, utf8 } = chorus.bytes;
 
 const MESSAGES = {
@@ -22,6 +24,8 @@ const MESSAGES = {
   network: 'The site could not be reached. Please check your connection and try again. Nothing was stored.',
   keyserver: 'The key server gave an answer that could not be checked. Nothing was stored. Please try again later.',
   working: 'Locking your entry on this device…',
+  tooLarge:
+    'This is too much to send at once. Send fewer identifiers or a shorter contact note now, and the others afterwards. Nothing was stored.',
   sending: 'Sending the locked entry…',
 };
 
@@ -196,6 +200,10 @@ async function submit(root, setup, form) {
       return;
     }
     entries.push(sealEntry(setup, result.output, sid, contact));
+  }
+  if (utf8(JSON.stringify({ entries })).length > MAX_BODY_BYTES) {
+    view.fail(MESSAGES.tooLarge);
+    return;
   }
   view.busy(MESSAGES.sending);
   const answer = await post(root, setup.entries_url, { entries });
