@@ -44,7 +44,7 @@ def enrol_and_make_key(page: Page, url: str) -> AdvocateKey:
     page.get_by_label("Passphrase (at least 12 characters)").fill(PASSPHRASE)
     page.get_by_label("The same passphrase again").fill(PASSPHRASE)
     page.get_by_role("button", name="Make my key").click()
-    expect(page.get_by_role("heading", name="Matches")).to_be_visible(timeout=60000)
+    expect(page.get_by_role("heading", name="Matches")).to_be_visible(timeout=120000)
     key = AdvocateKey.objects.get(advocate__username="alice")
     assert key.suite == 1
     assert len(bytes(key.public_key)) == 32
@@ -57,7 +57,7 @@ def open_match(page: Page, match_id: int) -> None:
     expect(page.get_by_role("heading", name=f"Match {match_id}")).to_be_visible()
     page.get_by_label("Your key's passphrase").fill(PASSPHRASE)
     page.get_by_role("button", name="Open this match").click()
-    expect(page.locator("#open-status")).to_contain_text("Opened", timeout=60000)
+    expect(page.locator("#open-status")).to_contain_text("Opened", timeout=120000)
 
 
 @override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
@@ -77,12 +77,12 @@ def test_an_advocate_enrols_makes_a_key_and_opens_a_match(
     page.get_by_label("Your key's passphrase").fill("not the passphrase at all")
     page.get_by_role("button", name="Open this match").click()
     expect(page.locator("#open-status")).to_contain_text(
-        "That passphrase does not unlock your key", timeout=60000
+        "That passphrase does not unlock your key", timeout=120000
     )
     page.get_by_label("Your key's passphrase").fill(PASSPHRASE)
     page.get_by_role("button", name="Open this match").click()
     for contact in CONTACTS:
-        expect(page.get_by_text(contact)).to_be_visible(timeout=60000)
+        expect(page.get_by_text(contact)).to_be_visible(timeout=120000)
     screenshot(page, "workspace-match-opened")
 
     # Outreach is recorded with a plain form.
