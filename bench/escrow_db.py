@@ -141,14 +141,28 @@ def run(*, entries: int) -> None:
         matches=result.matches_found, seconds=round(job_s, 2),
         entries_per_s=round(result.entries_checked / job_s),
     )  # fmt: skip
-    large = store.new_entry_seconds()
     small_ms = statistics.median(small) * 1000
-    large_ms = statistics.median(large) * 1000
-    for stored, ms in ((ENTRIES_SMALL, small_ms), (entries, large_ms)):
+    emit(
+        "escrow_new_entry", database=vendor, stored_entries=ENTRIES_SMALL,
+        median_ms=round(small_ms, 3), samples=SAMPLES,
+    )  # fmt: skip
+    large_ms = statistics.median(store.new_entry_seconds()) * 1000
+    if vendor == "postgresql":
+        # The bulk job just turned a million rows from pending to done: until (auto)vacuum runs,
+        # the partial index of pending rows still holds a million dead entries that every scan
+        # steps over. Shown here, then measured again after the VACUUM that autovacuum makes
+        # after such a change (a running site's job sees a few new entries at a time).
         emit(
-            "escrow_new_entry", database=vendor, stored_entries=stored,
-            median_ms=round(ms, 3), samples=SAMPLES,
+            "escrow_new_entry", database=vendor, stored_entries=entries,
+            median_ms=round(large_ms, 3), samples=SAMPLES, vacuumed=False,
         )  # fmt: skip
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM ANALYZE {store.entry_table}")
+        large_ms = statistics.median(store.new_entry_seconds()) * 1000
+    emit(
+        "escrow_new_entry", database=vendor, stored_entries=entries,
+        median_ms=round(large_ms, 3), samples=SAMPLES, vacuumed=vendor == "postgresql",
+    )  # fmt: skip
     ratio = large_ms / small_ms
     emit(
         "escrow_new_entry_ratio", database=vendor, ratio=round(ratio, 3),
