@@ -14,7 +14,7 @@ from chorus.core.models import AuditEntry
 from chorus.escrow import services as escrow_services
 from chorus.escrow.models import AdvocateKey, Entry, Match
 from chorus.staff import services
-from tests.browser.conftest import Watched, axe_violations, dump, screenshot
+from tests.browser.conftest import AXE, Watched, axe_violations, dump, screenshot
 from tests.browser.test_escrow import Survivor, name_by_phone
 from tests.workspace.helpers import PASSPHRASE, PASSWORD, plant_match
 
@@ -152,3 +152,29 @@ def test_two_survivors_name_one_person_and_the_advocate_reads_both_contacts(
     screenshot(watched.page, "workspace-end-to-end")
     assert watched.errors == [], dump(watched.errors)
     assert watched.outside == [], dump(watched.outside)
+
+
+@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+def test_the_signed_in_pages_are_accessible(browser: Browser, live_server: Any) -> None:
+    # CSP is bypassed only in this audit context, to inject axe-core.
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    try:
+        key = enrol_and_make_key(page, live_server.url)
+        match = plant_match([key], CONTACTS)
+        found = {}
+        for path in ("", "key", f"matches/{match.pk}"):
+            if path.startswith("matches/"):
+                open_match(page, match.pk)  # the page with the contacts shown
+            else:
+                page.goto(f"{live_server.url}/workspace/{path}")
+            page.add_script_tag(path=str(AXE))
+            result = page.evaluate("async () => await axe.run(document)")
+            found[path] = [
+                (v["id"], [n["target"] for n in v["nodes"]][:3])
+                for v in result["violations"]
+                if v["impact"] in ("serious", "critical")
+            ]
+        assert found == {p: [] for p in found}, dump(found)
+    finally:
+        context.close()

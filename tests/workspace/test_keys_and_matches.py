@@ -283,3 +283,17 @@ def test_outreach_on_an_unmatched_entry_is_refused(
         f"/workspace/entries/{entry.pk}/outreach", {"outreach": "contacted"}
     )
     assert response.status_code == 404
+
+
+def test_passphrase_fields_can_never_be_submitted_to_the_server(
+    alice: StaffMember, alice_client: Client
+) -> None:
+    """Without the page module the forms stay inert: no field name to send, buttons disabled."""
+    match = plant_match([key_for(advocate_enrolled("bob")).key], ["a@x.org", "b@x.org"])
+    pages = [alice_client.get("/workspace/key").content.decode()]
+    AdvocateKey.objects.filter(advocate__username="bob").update(advocate=alice.user)
+    pages.append(alice_client.get(f"/workspace/matches/{match.pk}").content.decode())
+    for html in pages:
+        assert 'id="field-passphrase"' in html
+        assert 'name="passphrase' not in html
+        assert 'type="submit" disabled>' in html

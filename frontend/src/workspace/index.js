@@ -27,20 +27,26 @@ function progressTo(bar) {
   };
 }
 
+// The passphrase fields have no name and the submit buttons stay disabled until this module has
+// taken over the form: a passphrase is never sent anywhere by a native form submission, even if
+// this module loads late or not at all.
+const passphraseOf = (id) => document.getElementById(id).value;
+
 // ---------------------------------------------------------------- key page
 
 function keyPage(form) {
   const status = document.getElementById('key-status');
   const bar = document.getElementById('key-progress');
   const button = form.querySelector('button[type=submit]');
+  button.disabled = false;
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    const phrase = form.elements.passphrase.value;
+    const phrase = passphraseOf('field-passphrase');
     if (phrase.length < MIN_PASSPHRASE) {
       status.textContent = msg(status, 'tooShort');
       return;
     }
-    if (phrase !== form.elements.passphrase_again.value) {
+    if (phrase !== passphraseOf('field-passphrase-again')) {
       status.textContent = msg(status, 'differ');
       return;
     }
@@ -117,6 +123,7 @@ function matchPage(form) {
   const status = document.getElementById('open-status');
   const bar = document.getElementById('open-progress');
   const button = form.querySelector('button[type=submit]');
+  button.disabled = false;
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     button.disabled = true;
@@ -127,7 +134,7 @@ function matchPage(form) {
       if (!response.ok) throw new Error(data.message || response.statusText);
       let secretKey;
       try {
-        secretKey = await passphrase.unwrapAsync(form.elements.passphrase.value, bytes.fromHex(data.wrapped_private_key), {
+        secretKey = await passphrase.unwrapAsync(passphraseOf('field-passphrase'), bytes.fromHex(data.wrapped_private_key), {
           ctx: bytes.fromHex(data.key_ctx),
           onProgress: progressTo(bar),
         });
@@ -142,7 +149,7 @@ function matchPage(form) {
         if (contacts.has(id)) el.textContent = contacts.get(id);
         else if (failed.includes(id)) el.textContent = msg(status, 'unreadable');
       }
-      form.elements.passphrase.value = '';
+      document.getElementById('field-passphrase').value = '';
       bar.hidden = true;
       status.textContent = msg(status, 'done');
     } catch (err) {
