@@ -224,3 +224,19 @@ def test_the_escrow_pages_have_no_serious_accessibility_problems(
         ]
         assert serious == [], dump(serious)
     screenshot(page, "escrow-home")
+
+
+def test_a_survivor_withdraws_an_entry_from_the_list(
+    browser: Browser, live_server: Any, advocates: list[Advocate], survivors: list[Survivor]
+) -> None:
+    survivor = Survivor(browser, live_server)
+    survivors.append(survivor)
+    name_by_phone(survivor, phone="+1 202 555 0123", region="", contact="text me")
+    assert Entry.objects.count() == 1
+    page = survivor.page
+    page.get_by_role("button", name="Withdraw").click()
+    expect(page.get_by_text("The entry was withdrawn and deleted.")).to_be_visible()
+    expect(page.get_by_text("You have not named anyone yet.")).to_be_visible()
+    assert Entry.objects.count() == 0
+    assert Envelope.objects.count() == 0
+    assert survivor.errors == [], dump(survivor.errors)

@@ -153,9 +153,10 @@ def _envelopes_check(*, envelopes: dict[int, bytes], keys: Sequence[AdvocateKey]
 
 def entry_submit(*, account: Account, index: bytes, envelopes: dict[int, bytes]) -> Entry:
     """Store one entry: the index and one envelope per active advocate key, or nothing."""
-    return entries_submit(account=account, entries=[EntryInput(index=index, envelopes=envelopes)])[
-        0
-    ]
+    [entry] = entries_submit(
+        account=account, entries=[EntryInput(index=index, envelopes=envelopes)]
+    )
+    return entry
 
 
 @transaction.atomic
