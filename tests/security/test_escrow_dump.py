@@ -39,20 +39,26 @@ from typing import Any
 
 import pyotp
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import connection
 from django.db.models import Count
 from django.test import override_settings
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from chorus.accounts import codename as cn
+from chorus.accounts.models import Account
 from chorus.cli import main as cli
+from chorus.crypto import escrow, oprf
 from chorus.escrow.identifiers import Identifier, normalise
 from chorus.escrow.models import Entry, Envelope, Match
 from chorus.staff.models import StaffMember
 from tests.browser import conftest as browser_conftest
 from tests.browser.conftest import dump
+from tests.escrow.factories import CTX
 
 # The Chromium fixture of tests/browser/ (conftest fixtures do not reach this directory).
 browser = browser_conftest.browser
@@ -126,6 +132,23 @@ class Secrets:
         self.add(f"{name} OPRF input", *_digest_forms(ident.oprf_input()))
         for i, form in enumerate(typed):
             self.text(f"{name} typed {i}", form)
+
+    def derivation(self, name: str, ident: Identifier, *sids: str) -> bytes:
+        """What the browser derives from the identifier (escrow.md section 4, this deployment's
+        OPRF key): the OPRF output, the polynomial, the entry key and each survivor's share
+        would let a program open entries or test guesses; none may reach the server. Returns
+        the index, which is stored by design."""
+        output = oprf.evaluate(settings.CONFIG.oprf_key, ident.oprf_input(), mode=1)
+        derived = escrow.derive(output, ctx=CTX, t=settings.CONFIG.escrow_threshold)
+        self.add(f"{name} OPRF output", *_bytes_forms(output))
+        for j, coefficient in enumerate(derived.coefficients):
+            self.add(f"{name} coefficient a{j}", *_bytes_forms(coefficient))
+        self.add(f"{name} entry key", *_bytes_forms(derived.entry_key))
+        for sid in sids:
+            point = escrow.share(derived, sid=bytes.fromhex(sid))
+            self.add(f"{name} share of sid {sid[:8]}", *_bytes_forms(point.u + point.s))
+            self.add(f"{name} share value of sid {sid[:8]}", *_bytes_forms(point.s))
+        return derived.index
 
     def codename(self, name: str, codename: str) -> None:
         words = cn.codename_normalise(codename).split(" ")
@@ -248,6 +271,19 @@ def _database_files() -> list[tuple[str, bytes]]:
     found = [(f"file {p}", p.read_bytes()) for p in files if p.exists()]
     assert found, "the database file was not found"
     assert found[0][0] == f"file {name}", "the database file was not found"
+    return found
+
+
+def _cache_entries() -> list[tuple[str, bytes]]:
+    """The in-process cache (rate-limit counters live there): every key and value."""
+    found = []
+    for alias in settings.CACHES:
+        backend = caches[alias]
+        assert isinstance(backend, LocMemCache), "the test settings use the in-memory cache"
+        store = backend._cache  # type: ignore[attr-defined]
+        found += [
+            (f"cache {key}", f"{key} ".encode() + value) for key, value in list(store.items())
+        ]
     return found
 
 
@@ -537,6 +573,14 @@ def test_after_the_escrow_flows_no_secret_is_readable_in_the_database_or_logs(
         found.text("a random word of an identifier or contact", word)
     withdrawn = normalise("email", other["email"], default_region=None)
     found.identifier("withdrawn email", withdrawn, other["email"], *other["email"].split("@"))
+    first, second, third = survivors
+    indexes = {bytes(i) for i in Entry.objects.values_list("index", flat=True)}
+    # The browser derived what Python derives: the shared index is the phone number's.
+    assert found.derivation("phone", phone, first.sid, second.sid) == bytes(shared[0]["index"])
+    assert found.derivation("email", email, first.sid) in indexes
+    assert found.derivation("name", named, first.sid) in indexes
+    assert found.derivation("withdrawn email", withdrawn, third.sid) not in indexes
+    assert Account.objects.count() == 3
     for n, contact in enumerate(contacts):
         found.text(f"contact {n}", contact)
         found.text(f"contact {n} as JSON", f'{{"v": 1, "contact": "{contact}"}}')
@@ -555,7 +599,7 @@ def test_after_the_escrow_flows_no_secret_is_readable_in_the_database_or_logs(
         ("stderr", captured.err.encode()),
         ("what the chorus commands printed", "\n".join(COMMANDS_PRINTED).encode()),
     ]
-    places = _database_cells() + _database_files() + logs + _mail_texts()
+    places = _database_cells() + _database_files() + logs + _mail_texts() + _cache_entries()
 
     # The search can find things: the TOTP secret (stored by design) and an Entry's index.
     canary = Secrets()
