@@ -240,3 +240,54 @@ def test_a_survivor_withdraws_an_entry_from_the_list(
     assert Entry.objects.count() == 0
     assert Envelope.objects.count() == 0
     assert survivor.errors == [], dump(survivor.errors)
+
+
+def test_a_single_survivor_produces_no_match(
+    browser: Browser, live_server: Any, advocates: list[Advocate], survivors: list[Survivor]
+) -> None:
+    survivor = Survivor(browser, live_server)
+    survivors.append(survivor)
+    name_by_phone(survivor, phone="+61 2 9374 4000", region="", contact="email only")
+    result = services.matching_run()
+    assert (result.matches_found, result.entries_matched) == (0, 0)
+    assert Match.objects.count() == 0
+    survivor.page.goto(survivor.url + "/escrow")
+    expect(
+        survivor.page.get_by_text("Waiting: nobody else has named this person yet")
+    ).to_be_visible()
+    assert survivor.errors == [], dump(survivor.errors)
+
+
+def test_a_withdrawn_entry_never_matches(
+    browser: Browser, live_server: Any, advocates: list[Advocate], survivors: list[Survivor]
+) -> None:
+    first, second = Survivor(browser, live_server), Survivor(browser, live_server)
+    survivors.extend([first, second])
+    name_by_phone(first, phone="+1 202 555 0187", region="", contact="first contact")
+    first.page.get_by_role("button", name="Withdraw").click()
+    expect(first.page.get_by_text("The entry was withdrawn and deleted.")).to_be_visible()
+    name_by_phone(second, phone="(202) 555-0187", region="US", contact="second contact")
+    services.matching_run()
+    assert Match.objects.count() == 0
+    assert Entry.objects.get().account == second.account
+    second.page.goto(second.url + "/escrow")
+    expect(
+        second.page.get_by_text("Waiting: nobody else has named this person yet")
+    ).to_be_visible()
+
+
+def test_the_same_survivor_naming_the_same_person_twice_never_matches_themselves(
+    browser: Browser, live_server: Any, advocates: list[Advocate], survivors: list[Survivor]
+) -> None:
+    survivor = Survivor(browser, live_server)
+    survivors.append(survivor)
+    name_by_phone(survivor, phone="020 7946 0991", region="GB", contact="once")
+    page = survivor.page
+    page.goto(survivor.url + "/escrow/new")
+    page.get_by_label("Their phone number").fill("+44 20 7946 0991")  # the same number
+    page.get_by_label("How may an advocate reach you").fill("twice")
+    page.get_by_role("button", name="Lock and send").click()
+    expect(page.get_by_text("You have already named this person")).to_be_visible(timeout=30000)
+    assert Entry.objects.count() == 1
+    services.matching_run()
+    assert Match.objects.count() == 0
