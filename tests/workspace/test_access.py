@@ -84,7 +84,7 @@ def test_json_answers_outsiders_with_a_uniform_404(
         client.post("/workspace/key", "{}", content_type="application/json"),
     ):
         assert response.status_code == 404
-        assert response.json() == {"error": "not_found", "message": "Not found."}
+        assert response.json() == {"message": "Not found.", "code": "not_found"}
 
 
 @pytest.mark.parametrize("who", OUTSIDERS)

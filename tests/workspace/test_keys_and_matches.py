@@ -93,6 +93,7 @@ def _wrapped_with(params: Argon2Params) -> str:
 def _bad_bodies() -> list[tuple[str, Any, str]]:
     good = _good_key()
     wrapped = bytes.fromhex(good["wrapped_private_key"])
+    spaced = " ".join(good["public_key"][i : i + 2] for i in range(0, 64, 2))
     return [
         ("not json", "{suite: 1", "not JSON"),
         ("a list", [1, 2], "JSON object"),
@@ -107,6 +108,19 @@ def _bad_bodies() -> list[tuple[str, Any, str]]:
         ("key not hex", {**good, "public_key": "zz" * 32}, "public_key must be a hexadecimal"),
         ("key missing", {**good, "public_key": None}, "public_key must be a hexadecimal"),
         ("wrapped not hex", {**good, "wrapped_private_key": "xyz"}, "hexadecimal"),
+        # Strict: one spelling per key, so nothing downstream ever sees two forms of one value.
+        ("key upper-case", {**good, "public_key": good["public_key"].upper()}, "lowercase hex"),
+        (
+            "key with spaces",
+            {**good, "public_key": spaced},
+            "lowercase hex",
+        ),
+        (
+            "wrapped upper-case",
+            {**good, "wrapped_private_key": good["wrapped_private_key"].upper()},
+            "lowercase hex",
+        ),
+        ("an extra field", {**good, "note": "x"}, "exactly these fields"),
         ("wrapped short", {**good, "wrapped_private_key": wrapped[:-1].hex()}, "83 bytes"),
         ("wrapped long", {**good, "wrapped_private_key": (wrapped + b"\0").hex()}, "85 bytes"),
         (
@@ -148,6 +162,7 @@ def test_a_malformed_key_is_refused_and_nothing_stored(
     response = _upload(alice_client, body)
     assert response.status_code == 400, name
     assert message in response.json()["message"], response.json()
+    assert set(response.json()) == {"message", "code"}  # the house error shape
     assert not AdvocateKey.objects.exists()
     assert AuditEntry.objects.count() == before
 
@@ -186,7 +201,7 @@ def test_a_match_sealed_to_others_is_not_listed_or_opened(
     assert alice_client.get(f"/workspace/matches/{match.pk}").status_code == 404
     response = alice_client.get(f"/workspace/matches/{match.pk}/envelopes")
     assert response.status_code == 404
-    assert response.json()["error"] == "not_found"
+    assert response.json()["code"] == "not_found"
     assert not AuditEntry.objects.filter(action="escrow.match_opened").exists()
 
 

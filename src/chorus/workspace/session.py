@@ -131,7 +131,7 @@ def advocate_required_json(view: Callable[..., HttpResponse]) -> Callable[..., H
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         staff = session_staff(request)
         if staff is None:
-            return JsonResponse({"error": "not_found", "message": _("Not found.")}, status=404)
+            return JsonResponse({"message": _("Not found."), "code": "not_found"}, status=404)
         request.staff = staff  # type: ignore[attr-defined]
         return view(request, *args, **kwargs)
 

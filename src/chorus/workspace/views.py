@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from typing import Any
 
 import segno
@@ -64,7 +65,11 @@ def _page(
 
 
 def _json_error(error: ChorusError) -> JsonResponse:
-    return JsonResponse({"error": error.code, "message": error.message}, status=error.status)
+    """The house error shape, as on the survivor site: {"message", "code", "extra"?}."""
+    body: dict[str, Any] = {"message": error.message, "code": error.code}
+    if error.extra:
+        body["extra"] = error.extra
+    return JsonResponse(body, status=error.status)
 
 
 # --- sign-in ------------------------------------------------------------------------------
@@ -162,14 +167,18 @@ def enrol_code(request: HttpRequest) -> HttpResponse:
 # --- the advocate's key ---------------------------------------------------------------------
 
 
+KEY_FIELDS = frozenset({"suite", "public_key", "wrapped_private_key"})
+_LOWER_HEX = re.compile(r"(?:[0-9a-f]{2})*")
+
+
 def _hex_field(data: dict[str, Any], name: str) -> bytes:
+    """Strict: lowercase hex digits only (bytes.fromhex would also take upper case and spaces)."""
     value = data.get(name)
-    try:
-        if not isinstance(value, str):
-            raise ValueError
-        return bytes.fromhex(value)
-    except ValueError:
-        raise ChorusError(_("%(name)s must be a hexadecimal string.") % {"name": name}) from None
+    if not isinstance(value, str) or not _LOWER_HEX.fullmatch(value):
+        raise ChorusError(
+            _("%(name)s must be a hexadecimal string of lowercase hex digits.") % {"name": name}
+        )
+    return bytes.fromhex(value)
 
 
 @require_http_methods(["GET", "POST"])
@@ -185,7 +194,7 @@ def key(request: HttpRequest) -> HttpResponse:
             {"staff": staff, "active": active, "key_ctx": advocates.ADVOCATE_KEY_CTX.hex()},
         )
     if staff is None:
-        return JsonResponse({"error": "not_found", "message": _("Not found.")}, status=404)
+        return _json_error(advocates.MatchNotFoundError(_("Not found.")))
     try:
         if len(request.body) > MAX_KEY_BODY:
             raise ChorusError(_("The request is too large."))
@@ -195,6 +204,11 @@ def key(request: HttpRequest) -> HttpResponse:
             raise ChorusError(_("The request is not JSON.")) from None
         if not isinstance(data, dict):
             raise ChorusError(_("The request must be a JSON object."))
+        if set(data) != KEY_FIELDS:
+            raise ChorusError(
+                _("The request must hold exactly these fields: %(fields)s.")
+                % {"fields": ", ".join(sorted(KEY_FIELDS))}
+            )
         suite = data.get("suite")
         if not isinstance(suite, int) or isinstance(suite, bool):
             raise ChorusError(_("suite must be a number: 1 or 2."))
