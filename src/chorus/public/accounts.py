@@ -22,6 +22,7 @@ from chorus.accounts import services
 from chorus.accounts.errors import AccountNoMatchError
 from chorus.core import pow
 from chorus.core.errors import ChorusError, RateLimitedError
+from chorus.public import limits
 from chorus.public.session import account_required, session_sign_in, session_sign_out
 
 #: Largest JSON body an account endpoint reads; the biggest real one is about 1 KB.
@@ -110,10 +111,12 @@ def account_new(request: HttpRequest) -> HttpResponse:
             request, ("auth", "recovery_auth", "sid_wrapped", "sid_wrapped_recovery", "altcha")
         )
         keys = {f: _hex(data, f) for f in data if f != "altcha"}
+        limits.account_new_refuse_if_limited(request)
         proof = pow.proof_check(payload=data["altcha"])
         account = services.account_create(proof=proof, **keys)
     except ChorusError as exc:
         return _error(exc)
+    limits.account_new_count(request)
     session_sign_in(request, account)
     return JsonResponse({"next": reverse("public:account_home")}, status=201)
 

@@ -2,7 +2,8 @@
 
 POST /escrow/oprf  {"blinded": ["<64 hex>", ...]}  (1..8)
 -> 200 {"servers": [{"public_key", "evaluated": [...], "proof"}, ...]}
-Errors: {"message", "code"} with 400, 403 (not signed in), 429 (a limit), 503 (second key server).
+Errors: {"message", "code"} with 400, 403 (not signed in), 429 (a limit: the account's, the
+deployment's or, per window, the network's: chorus.public.limits), 503 (second key server).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_POST
 from chorus.core.errors import ChorusError
 from chorus.keyserver import services
 from chorus.keyserver.wire import blinded_parse
+from chorus.public import limits
 from chorus.public.session import session_account
 
 MAX_BODY_BYTES = 4096
@@ -42,9 +44,10 @@ def oprf_evaluate(request: HttpRequest) -> JsonResponse:
             _('The request must be a JSON object with one field, "blinded".'), "bad_request", 400
         )
     try:
-        answers = services.oprf_evaluate_for_account(
-            account_id=account.pk, blinded=blinded_parse(data["blinded"])
-        )
+        blinded = blinded_parse(data["blinded"])
+        limits.oprf_refuse_if_limited(request, n=len(blinded))
+        answers = services.oprf_evaluate_for_account(account_id=account.pk, blinded=blinded)
     except ChorusError as exc:
         return _error(exc.message, exc.code, exc.status)
+    limits.oprf_count(request, n=len(blinded))
     return JsonResponse({"servers": [answer.as_json() for answer in answers]})
