@@ -40,7 +40,9 @@ const nobleVersions = ['curves', 'hashes', 'ciphers', 'post-quantum'].map((n) =>
 // www.w3.org = XML namespace URIs (createElementNS); svelte.dev = error-message
 // links inside Svelte's runtime; altcha.org = widget footer/logo links, which
 // are switched off (hideFooter/hideLogo) and never rendered.
-const ALLOWED_URL_HOSTS = new Set(['www.w3.org', 'svelte.dev', 'altcha.org']);
+// github.com = the Producer string pdf-lib would write, which records.js turns off
+// (updateMetadata: false) and then removes with the rest of the Info dictionary.
+const ALLOWED_URL_HOSTS = new Set(['www.w3.org', 'svelte.dev', 'altcha.org', 'github.com']);
 
 const common = {
   absWorkingDir: here,
@@ -129,6 +131,7 @@ async function buildAll() {
     ['account.js', 'src/account/index.js'],
     ['escrow.js', 'src/escrow/flow.js'],
     ['workspace.js', 'src/workspace/index.js'],
+    ['records.js', 'src/records/index.js'],
   ]) {
     files.set(
       name,

@@ -10,6 +10,7 @@ PROD = {
     "CHORUS_DATABASE_URL": "postgres://chorus@db/chorus",
     "CHORUS_ALLOWED_HOSTS": "chorus.example.org",
     "CHORUS_OPRF_KEY": "01" + "00" * 31,
+    "CHORUS_RECORD_SIGNING_KEY": "02" * 32,
 }
 
 
@@ -23,7 +24,13 @@ def test_development_needs_no_configuration(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "missing",
-    ["CHORUS_SECRET_KEY", "CHORUS_DATABASE_URL", "CHORUS_ALLOWED_HOSTS", "CHORUS_OPRF_KEY"],
+    [
+        "CHORUS_SECRET_KEY",
+        "CHORUS_DATABASE_URL",
+        "CHORUS_ALLOWED_HOSTS",
+        "CHORUS_OPRF_KEY",
+        "CHORUS_RECORD_SIGNING_KEY",
+    ],
 )
 def test_production_without_a_required_variable_names_it(missing: str) -> None:
     environ = {k: v for k, v in PROD.items() if k != missing}

@@ -12,6 +12,7 @@ PRODUCTION = {
     "CHORUS_DATABASE_URL": "postgres://chorus@127.0.0.1:5432/chorus",
     "CHORUS_ALLOWED_HOSTS": "chorus.example.org",
     "CHORUS_OPRF_KEY": "07" + "00" * 31,
+    "CHORUS_RECORD_SIGNING_KEY": "0b" * 32,
 }
 
 

@@ -62,6 +62,9 @@ class ChorusConfig:
     # OPRF evaluations allowed per account and per deployment per UTC day, at each key server.
     oprf_limit_account: int
     oprf_limit_deployment: int
+    # Ed25519 private key (32-byte seed) that signs the time stamps of survivors' records
+    # (docs/protocols/records.md).
+    record_signing_key: bytes
 
     @property
     def production(self) -> bool:
@@ -157,6 +160,27 @@ def _dev_oprf_key(var_dir: Path) -> bytes:
     value = (int.from_bytes(secrets.token_bytes(64), "little") % (GROUP_ORDER - 1) + 1).to_bytes(
         32, "little"
     )
+    path.write_text(value.hex(), encoding="utf-8")
+    path.chmod(0o600)
+    return value
+
+
+def _record_signing_key(environ: Mapping[str, str], *, production: bool, var_dir: Path) -> bytes:
+    """The Ed25519 seed that signs record time stamps; a random one kept in ``var/`` in dev."""
+    key = _hex_bytes(environ, "RECORD_SIGNING_KEY", 32)
+    if key is not None:
+        return key
+    if production:
+        raise ConfigError(
+            "CHORUS_RECORD_SIGNING_KEY is not set: set it (or CHORUS_RECORD_SIGNING_KEY_FILE) "
+            "to 32 random bytes in hex, e.g. the output of `python -c 'import secrets; "
+            "print(secrets.token_hex(32))'`"
+        )
+    path = var_dir / "dev-record-signing-key"
+    if path.exists():
+        return bytes.fromhex(path.read_text(encoding="utf-8").strip())
+    var_dir.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_bytes(32)
     path.write_text(value.hex(), encoding="utf-8")
     path.chmod(0o600)
     return value
@@ -281,4 +305,5 @@ def load(environ: Mapping[str, str] | None = None) -> ChorusConfig:
         exit_url=_read(environ, "EXIT_URL") or "https://www.bbc.co.uk/weather",
         help_links=_help_links(_read(environ, "HELP_LINKS")),
         **escrow,
+        record_signing_key=_record_signing_key(environ, production=production, var_dir=var_dir),
     )

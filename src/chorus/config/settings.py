@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "chorus.counts",
     "chorus.accounts",
     "chorus.escrow",
+    "chorus.records",
     "chorus.staff",
     "chorus.keyserver",
     "chorus.public",
@@ -117,6 +118,9 @@ STATICFILES_DIRS = [Path(__file__).resolve().parent.parent / "static"]
 
 # Small bodies only: a voice is a handful of short codes.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024
+# Exact paths allowed a larger body (BodySizeLimitMiddleware): a survivor's sealed record with
+# its attachments (records.services.MAX_ENVELOPE_BYTES, base64 in JSON).
+BODY_SIZE_ALLOWANCES = {"/records/envelopes": 48 * 1024 * 1024}
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 50
 FILE_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024
 

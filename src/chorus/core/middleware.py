@@ -63,7 +63,10 @@ class BodySizeLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        # A few exact paths may take larger bodies (settings.BODY_SIZE_ALLOWANCES); their views
+        # read the stream themselves and check its size again.
+        allowances = getattr(settings, "BODY_SIZE_ALLOWANCES", {})
+        limit = allowances.get(request.path, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
         raw = request.META.get("CONTENT_LENGTH") or "0"
         try:
             length = int(raw)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from chorus.public import accounts, escrow, keys, views
+from chorus.public import records as records_views
 
 app_name = "public"
 urlpatterns = [
@@ -25,4 +26,11 @@ urlpatterns = [
     path("escrow/new", escrow.escrow_new, name="escrow_new"),
     path("escrow/entries", escrow.escrow_entries, name="escrow_entries"),
     path("escrow/<int:entry_id>/withdraw", escrow.escrow_withdraw, name="escrow_withdraw"),
+    path("records", records_views.records_home, name="records"),
+    path("records/new", records_views.record_new, name="record_new"),
+    path("records/envelopes", records_views.records_save, name="records_save"),
+    path("records/<int:record_id>", records_views.record_open, name="record_open"),
+    path("records/<int:record_id>/edit", records_views.record_edit, name="record_edit"),
+    path("records/<int:record_id>/envelope", records_views.record_envelope, name="record_envelope"),
+    path("records/<int:record_id>/delete", records_views.record_delete, name="record_delete"),
 ]
