@@ -30,7 +30,8 @@ import re
 import secrets
 import string
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import redirect_stdout
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -44,10 +45,10 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Count
 from django.test import override_settings
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from chorus.accounts import codename as cn
 from chorus.accounts.models import Account
@@ -56,12 +57,8 @@ from chorus.crypto import escrow, oprf
 from chorus.escrow.identifiers import Identifier, normalise
 from chorus.escrow.models import Entry, Envelope, Match
 from chorus.staff.models import StaffMember
-from tests.browser import conftest as browser_conftest
-from tests.browser.conftest import dump
+from tests.browser.conftest import CHROMIUM_ARGS, dump
 from tests.escrow.factories import CTX
-
-# The Chromium fixture of tests/browser/ (conftest fixtures do not reach this directory).
-browser = browser_conftest.browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -409,12 +406,37 @@ def _advocate_enrol(page: Page, url: str, *, password: str, passphrase: str) -> 
     return totp_secret
 
 
+def _with_a_browser_of_its_own(flows: Callable[[Browser], None]) -> None:
+    """Run `flows` with a Chromium of its own, in a thread of its own.
+
+    The Chromium fixture of tests/browser/ does not reach this directory, and when the whole
+    suite runs its sync Playwright is live in the main thread, where Playwright allows only one.
+    The thread's database connections are closed when it ends; the live server, the log
+    recorder, the captured output and the mail outbox are the process's, shared."""
+
+    def run() -> None:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(
+                executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
+            )
+            try:
+                flows(chromium)
+            finally:
+                chromium.close()
+                # Here, while Playwright's loop counts as running: Django keeps this thread's
+                # connections apart (asgiref's Local) when a loop runs, and after it stops.
+                connections.close_all()
+        connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(run).result()
+
+
 # --- the test ------------------------------------------------------------------------------
 
 
 @override_settings(DEBUG=True)  # so Django also logs every SQL statement and its parameters
 def test_after_the_escrow_flows_no_secret_is_readable_in_the_database_or_logs(
-    browser: Browser,
     live_server: Any,
     recorder: Recorder,
     capfd: pytest.CaptureFixture[str],
@@ -442,100 +464,115 @@ def test_after_the_escrow_flows_no_secret_is_readable_in_the_database_or_logs(
     passphrase = f"advocate passphrase {_token(10)}"
     wrong_password = f"not the password {_token(10)}"
 
-    advocate_context = browser.new_context()
-    advocate = advocate_context.new_page()
-    advocate_errors: list[str] = []
-    advocate.on("pageerror", lambda e: advocate_errors.append(str(e)))
     survivors: list[Survivor] = []
-    try:
-        totp_secret = _advocate_enrol(advocate, url, password=password, passphrase=passphrase)
-        # Planted (no page or command sets it): the address the matching job mails.
-        get_user_model().objects.filter(username="alice").update(email="alice@advocates.example")
+    seen: dict[str, Any] = {}
 
-        survivors = [_account_new(browser, url) for _ in range(3)]
-        first, second, third = survivors
-        _name(
-            first, url, contact=contacts[0], phone=person["phone_national"], region="GB",
-            email=person["email"], name=person["name"], organisation=person["organisation"],
-        )  # fmt: skip
-        _name(second, url, contact=contacts[1], phone=person["phone_international"])
-        _name(third, url, contact=contacts[2], email=other["email"])
-        assert Entry.objects.count() == 5
-        third.page.get_by_role("button", name="Withdraw").click()
-        expect(third.page.get_by_text("The entry was withdrawn and deleted.")).to_be_visible(
-            timeout=SLOW
-        )
+    def flows(browser: Browser) -> None:
+        advocate_context = browser.new_context()
+        advocate = advocate_context.new_page()
+        advocate_errors: list[str] = []
+        advocate.on("pageerror", lambda e: advocate_errors.append(str(e)))
+        try:
+            seen["totp_secret"] = totp_secret = _advocate_enrol(
+                advocate, url, password=password, passphrase=passphrase
+            )
+            # Planted (no page or command sets it): the address the matching job mails.
+            get_user_model().objects.filter(username="alice").update(
+                email="alice@advocates.example"
+            )
 
-        printed = _chorus("match")
-        COMMANDS_PRINTED.append(printed)
-        assert "1 new matches" in printed, printed
+            survivors.extend(_account_new(browser, url) for _ in range(3))
+            first, second, third = survivors
+            _name(
+                first, url, contact=contacts[0], phone=person["phone_national"], region="GB",
+                email=person["email"], name=person["name"], organisation=person["organisation"],
+            )  # fmt: skip
+            _name(second, url, contact=contacts[1], phone=person["phone_international"])
+            _name(third, url, contact=contacts[2], email=other["email"])
+            assert Entry.objects.count() == 5
+            third.page.get_by_role("button", name="Withdraw").click()
+            expect(third.page.get_by_text("The entry was withdrawn and deleted.")).to_be_visible(
+                timeout=SLOW
+            )
 
-        # Survivor one signs in again (a wrong codename first) and sees the match.
-        page = first.page
-        page.goto(url + "/account")
-        page.get_by_role("button", name="Sign out").click()
-        page.goto(url + "/account/signin")
-        wrong = " ".join(reversed(first.codename.split(" ")))
-        page.get_by_label("Your codename (seven words)").fill(wrong)
-        page.get_by_role("button", name="Sign in").click()
-        expect(page.get_by_text("That codename did not match an account.")).to_be_visible()
-        page.get_by_label("Your codename (seven words)").fill(first.codename.upper())
-        page.get_by_role("button", name="Sign in").click()
-        expect(page.get_by_role("heading", name="Your account")).to_be_visible(timeout=SLOW)
-        page.goto(url + "/escrow")
-        expect(page.get_by_text("Matched: an advocate will reach you")).to_be_visible()
+            printed = _chorus("match")
+            COMMANDS_PRINTED.append(printed)
+            assert "1 new matches" in printed, printed
 
-        # Survivor two signs out and recovers with the recovery code, typed in lower case with
-        # hyphens, and takes a new codename.
-        page = second.page
-        page.goto(url + "/account")
-        page.get_by_role("button", name="Sign out").click()
-        page.goto(url + "/account/recover")
-        page.get_by_label("Your recovery code").fill(second.recovery.lower().replace(" ", "-"))
-        page.get_by_role("button", name="Continue").click()
-        expect(page.get_by_role("heading", name="Your new codename")).to_be_visible(timeout=SLOW)
-        renamed = page.locator("[data-codename]").inner_text()
-        page.get_by_role("button", name="I have written it down").click()
-        page.get_by_label("Type your seven words").fill(renamed)
-        page.get_by_role("button", name="Check and save").click()
-        expect(page.get_by_role("heading", name="Your account")).to_be_visible(timeout=SLOW)
-        assert page.evaluate(SID) == second.sid
+            # Survivor one signs in again (a wrong codename first) and sees the match.
+            page = first.page
+            page.goto(url + "/account")
+            page.get_by_role("button", name="Sign out").click()
+            page.goto(url + "/account/signin")
+            seen["wrong"] = wrong = " ".join(reversed(first.codename.split(" ")))
+            page.get_by_label("Your codename (seven words)").fill(wrong)
+            page.get_by_role("button", name="Sign in").click()
+            expect(page.get_by_text("That codename did not match an account.")).to_be_visible()
+            page.get_by_label("Your codename (seven words)").fill(first.codename.upper())
+            page.get_by_role("button", name="Sign in").click()
+            expect(page.get_by_role("heading", name="Your account")).to_be_visible(timeout=SLOW)
+            page.goto(url + "/escrow")
+            expect(page.get_by_text("Matched: an advocate will reach you")).to_be_visible()
 
-        # The advocate signs out and in again (a wrong password first).
-        advocate.get_by_role("button", name="Sign out").click()
-        advocate.goto(url + "/workspace/signin")
-        advocate.get_by_label("Username").fill("alice")
-        advocate.get_by_label("Password").fill(wrong_password)
-        advocate.get_by_role("button", name="Continue").click()
-        expect(advocate.locator(".error-summary")).to_be_visible(timeout=SLOW)
-        advocate.get_by_label("Password").fill(password)
-        advocate.get_by_role("button", name="Continue").click()
-        heading = "Type the code from your authenticator app"
-        expect(advocate.get_by_role("heading", name=heading)).to_be_visible(timeout=SLOW)
-        # The next step's code: the step used at enrolment is refused a second time.
-        code = pyotp.TOTP(totp_secret).at(datetime.now(tz=UTC) + timedelta(seconds=30))
-        advocate.get_by_label("Six-digit code").fill(code)
-        advocate.get_by_role("button", name="Sign in").click()
-        expect(advocate.get_by_role("heading", name="Matches")).to_be_visible(timeout=SLOW)
+            # Survivor two signs out and recovers with the recovery code, typed in lower case with
+            # hyphens, and takes a new codename.
+            page = second.page
+            page.goto(url + "/account")
+            page.get_by_role("button", name="Sign out").click()
+            page.goto(url + "/account/recover")
+            page.get_by_label("Your recovery code").fill(second.recovery.lower().replace(" ", "-"))
+            page.get_by_role("button", name="Continue").click()
+            expect(page.get_by_role("heading", name="Your new codename")).to_be_visible(
+                timeout=SLOW
+            )
+            seen["renamed"] = renamed = page.locator("[data-codename]").inner_text()
+            page.get_by_role("button", name="I have written it down").click()
+            page.get_by_label("Type your seven words").fill(renamed)
+            page.get_by_role("button", name="Check and save").click()
+            expect(page.get_by_role("heading", name="Your account")).to_be_visible(timeout=SLOW)
+            assert page.evaluate(SID) == second.sid
 
-        # The advocate opens the match in her browser and reads both contacts.
-        match = Match.objects.get()
-        advocate.goto(url + "/workspace/")
-        advocate.get_by_role("link", name=f"Match {match.pk}").click()
-        expect(advocate.get_by_role("heading", name=f"Match {match.pk}")).to_be_visible()
-        advocate.get_by_label("Your key's passphrase").fill(passphrase)
-        advocate.get_by_role("button", name="Open this match").click()
-        expect(advocate.locator("#open-status")).to_contain_text("Opened", timeout=SLOW)
-        for contact in contacts[:2]:
-            expect(advocate.get_by_text(contact)).to_be_visible()
-        expect(advocate.get_by_text(contacts[2])).to_have_count(0)
-        for survivor in survivors:
-            assert survivor.errors == [], dump(survivor.errors)
-        assert advocate_errors == [], dump(advocate_errors)
-    finally:
-        for survivor in survivors:
-            survivor.context.close()
-        advocate_context.close()
+            # The advocate signs out and in again (a wrong password first).
+            advocate.get_by_role("button", name="Sign out").click()
+            advocate.goto(url + "/workspace/signin")
+            advocate.get_by_label("Username").fill("alice")
+            advocate.get_by_label("Password").fill(wrong_password)
+            advocate.get_by_role("button", name="Continue").click()
+            expect(advocate.locator(".error-summary")).to_be_visible(timeout=SLOW)
+            advocate.get_by_label("Password").fill(password)
+            advocate.get_by_role("button", name="Continue").click()
+            heading = "Type the code from your authenticator app"
+            expect(advocate.get_by_role("heading", name=heading)).to_be_visible(timeout=SLOW)
+            # The next step's code: the step used at enrolment is refused a second time.
+            code = pyotp.TOTP(totp_secret).at(datetime.now(tz=UTC) + timedelta(seconds=30))
+            advocate.get_by_label("Six-digit code").fill(code)
+            advocate.get_by_role("button", name="Sign in").click()
+            expect(advocate.get_by_role("heading", name="Matches")).to_be_visible(timeout=SLOW)
+
+            # The advocate opens the match in her browser and reads both contacts.
+            seen["match"] = match = Match.objects.get()
+            advocate.goto(url + "/workspace/")
+            advocate.get_by_role("link", name=f"Match {match.pk}").click()
+            expect(advocate.get_by_role("heading", name=f"Match {match.pk}")).to_be_visible()
+            advocate.get_by_label("Your key's passphrase").fill(passphrase)
+            advocate.get_by_role("button", name="Open this match").click()
+            expect(advocate.locator("#open-status")).to_contain_text("Opened", timeout=SLOW)
+            for contact in contacts[:2]:
+                expect(advocate.get_by_text(contact)).to_be_visible()
+            expect(advocate.get_by_text(contacts[2])).to_have_count(0)
+            for survivor in survivors:
+                assert survivor.errors == [], dump(survivor.errors)
+            assert advocate_errors == [], dump(advocate_errors)
+        finally:
+            for survivor in survivors:
+                survivor.context.close()
+            advocate_context.close()
+
+    _with_a_browser_of_its_own(flows)
+    totp_secret: str = seen["totp_secret"]
+    wrong: str = seen["wrong"]
+    renamed: str = seen["renamed"]
+    match: Match = seen["match"]
 
     # The flows really happened: two survivors' entries share an index and form the match;
     # the withdrawn entry and its envelopes are gone; the advocate was mailed.
