@@ -3,13 +3,22 @@ hold no codename, recovery code, identifier or contact detail in any form a prog
 back without an advocate's private key: not as typed, not normalised, not hex, not base64 and
 not as an unsalted hash (issue 4, "Must show").
 
-The flows: three survivors make accounts at /account/new; two name one phone number (one with
-the country code, one with their country chosen as the default region), one of them also an
-email address and a name with an organisation; the third names someone else and withdraws; the
-matching job runs (`chorus match`); an advocate enrolled with `chorus advocate-add` signs up
-through the workspace pages, makes her key in the browser and opens the match, reading both
-contacts. Then every row of every table, the raw database files, every log record at DEBUG,
-everything written to stdout/stderr and the mail outbox are searched.
+The flows: an advocate added with `chorus advocate-add` enrols through the workspace pages
+(password, TOTP code, key pair made in the browser under a passphrase); three survivors make
+accounts at /account/new; two name one phone number (one with the country code, one with their
+country chosen as the default region), one of them also an email address and a name with an
+organisation; the third names someone else and withdraws; the matching job runs (`chorus
+match`); survivor one signs in again (a wrong codename first), survivor two recovers with the
+recovery code and takes a new codename; the advocate signs in again (a wrong password first)
+and opens the match, reading both contacts. Then every row of every table (signed session data
+decoded), the raw SQLite files (database, write-ahead log, shared memory), every log record at
+DEBUG (Django's SQL statements and their parameters included), stdout and stderr, what the
+commands printed, the in-process cache and the mail outbox are searched for each secret: as
+typed, normalised, in each spelling, as hex and base64 of its UTF-8 bytes and as its SHA-256,
+SHA-512, SHA-1 and MD5 (hex, base64 and raw); and for the keys a program could use instead
+(codename and recovery `auth`/`wrap` keys, sid, the OPRF output, polynomial, entry key and
+shares of each identifier), as bytes, hex and base64. On PostgreSQL the tables are searched;
+there are no files to read.
 
 Planted, because no page or command exists for it: the advocate's email address (the matching
 job mails advocates, and `chorus advocate-add` takes no address), set on her user row so the
@@ -100,10 +109,11 @@ def _text_forms(text: str) -> list[str | bytes]:
 
 
 def _digest_forms(raw: bytes) -> list[str | bytes]:
+    """Unsalted hashes, whole and truncated (cache keys take 128 bits of a SHA-256 in hex)."""
     forms: list[str | bytes] = []
     for name in ("sha256", "sha512", "sha1", "md5"):
         digest = hashlib.new(name, raw).digest()
-        forms += [digest, digest.hex(), *_b64_forms(digest)]
+        forms += [digest, digest.hex(), *_b64_forms(digest), digest[:10], digest.hex()[:20]]
     return forms
 
 
