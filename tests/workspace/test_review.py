@@ -1,0 +1,61 @@
+"""Security review of the workspace: what reaches the logs."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from django.test import Client
+
+from chorus.cli import main as cli
+from tests.workspace.helpers import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+@contextmanager
+def _logged() -> Iterator[list[str]]:
+    """Every message of the loggers a 4xx passes through. Attached after the CLI has run, since
+    its django.setup() reconfigures logging and drops handlers added before."""
+    handler = _Collect()
+    loggers = [logging.getLogger(name) for name in ("", "django", "django.request", "chorus")]
+    for logger in loggers:
+        logger.addHandler(handler)
+    try:
+        yield handler.lines
+    finally:
+        for logger in loggers:
+            logger.removeHandler(handler)
+
+
+def _link(capsys: pytest.CaptureFixture[str]) -> str:
+    assert cli.main(["advocate-add", "alice", "--site", "https://chorus.example"]) == 0
+    return capsys.readouterr().out.strip().splitlines()[-1].removeprefix("https://chorus.example")
+
+
+def test_a_live_enrolment_link_never_reaches_the_logs(
+    client: Client, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Django logs every 4xx with its path ("Bad Request: /workspace/enrol/<token>"); the token is
+    # still good after a mistyped password, so a log reader could enrol in the advocate's place.
+    path = _link(capsys)
+    token = path.rsplit("/", 1)[1]
+    with _logged() as logged:
+        response = client.post(path, {"password": PASSWORD, "password_again": PASSWORD + "x"})
+        assert response.status_code == 400
+        assert client.post(path, {"password": "short", "password_again": "a"}).status_code == 400
+        assert client.get("/workspace/enrol/" + "x" * 43).status_code == 404
+        assert client.get("/workspace/no-such-page").status_code == 404  # still logged
+    assert any("Not Found: /workspace/no-such-page" in line for line in logged), logged
+    assert not any(token in line or "x" * 43 in line for line in logged), logged
