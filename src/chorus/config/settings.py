@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "chorus.accounts",
     "chorus.escrow",
     "chorus.records",
+    "chorus.orgs",
     "chorus.staff",
     "chorus.keyserver",
     "chorus.public",

@@ -1,6 +1,6 @@
-from django.urls import URLPattern, URLResolver, path
+from django.urls import URLPattern, URLResolver, include, path
 
-from chorus.workspace import views
+from chorus.workspace import orgs, views
 
 app_name = "workspace"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -14,4 +14,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("matches/<int:match_id>", views.match, name="match"),
     path("matches/<int:match_id>/envelopes", views.match_envelopes, name="match_envelopes"),
     path("entries/<int:entry_id>/outreach", views.outreach, name="outreach"),
+    path("orgs/", include(orgs.urlpatterns)),
 ]

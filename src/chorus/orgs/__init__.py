@@ -1,0 +1,1 @@
+"""Organisations registered on this Chorus, their admins and handlers, and handlers' keys."""
