@@ -26,6 +26,7 @@ from chorus.staff.models import StaffMember
 from chorus.workspace.session import SESSION_STAFF
 from tests.orgs.helpers import issue, org_with_staff
 from tests.workspace.helpers import PASSPHRASE, PASSWORD, advocate_enrolled, sign_in
+from tests.workspace.test_review import _logged
 
 pytestmark = pytest.mark.django_db
 
@@ -276,3 +277,21 @@ def test_mismatched_or_weak_enrolment_passwords_are_refused(world: World) -> Non
     assert "too short" in weak.content.decode()
     # The link still works: nothing was spent.
     assert Client().get(path).status_code == 200
+
+
+def test_an_organisation_enrolment_link_never_reaches_the_logs(world: World) -> None:
+    _m, token = org_services.member_invite(
+        admin=world.acme.admin, username="quiet", display_name="Q", issue_enrolment=issue
+    )
+    path = f"/workspace/orgs/enrol/{token}"
+    with _logged() as logged:
+        client = Client()
+        bad = client.post(path, {"password": PASSWORD, "password_again": PASSWORD + "x"})
+        assert bad.status_code == 400
+        assert client.post(path, {"password": "short", "password_again": "short"}).status_code == (
+            400
+        )
+        assert client.get("/workspace/orgs/enrol/" + "x" * 43).status_code == 404
+        assert client.get("/workspace/orgs/no-such-page/nope").status_code == 404  # still logged
+    assert any("Not Found: /workspace/orgs/no-such-page/nope" in line for line in logged), logged
+    assert not any(token in line or "x" * 43 in line for line in logged), logged

@@ -106,12 +106,21 @@ def _home_context(member: Membership) -> dict[str, Any]:
 # --- enrolment ------------------------------------------------------------------------------
 
 
+def _unlogged(response: HttpResponse) -> HttpResponse:
+    """Keep the path out of Django's "Bad Request: <path>" log line: it holds the enrolment
+    token, which still works after a mistyped password (as in chorus.workspace.views)."""
+    response._has_been_logged = True  # type: ignore[attr-defined]  # django.utils.log's own flag
+    return response
+
+
 @require_http_methods(["GET", "POST"])
 def enrol(request: HttpRequest, token: str) -> HttpResponse:
     try:
         staff = staff_services.staff_enrolment_open(token=token)
     except StaffError as exc:
-        return render(request, "workspace/enrol_gone.html", {"error": exc}, status=exc.status)
+        return _unlogged(
+            render(request, "workspace/enrol_gone.html", {"error": exc}, status=exc.status)
+        )
     context: dict[str, Any] = {"username": staff.user.get_username()}
     if request.method == "GET":
         return render(request, "workspace/enrol.html", context)
@@ -121,7 +130,9 @@ def enrol(request: HttpRequest, token: str) -> HttpResponse:
             raise StaffError(_("The two passwords are not the same. Type them again."))
         staff = staff_services.staff_enrolment_password(token=token, password=password)
     except StaffError as exc:
-        return render(request, "workspace/enrol.html", {**context, "error": exc}, status=400)
+        return _unlogged(
+            render(request, "workspace/enrol.html", {**context, "error": exc}, status=400)
+        )
     session_begin(request, key=SESSION_ENROLLING, user_id=staff.user_id)
     return redirect("workspace:org_enrol_code")
 
