@@ -237,3 +237,24 @@ def test_the_public_keys_show_only_ids_suites_keys_and_display_names(acme: Org) 
     missing = Client().get("/orgs/nope/keys")
     assert missing.status_code == 404
     assert missing.json()["error"] == "not_found"
+
+
+def test_key_upload_invitation_and_removal_need_the_csrf_token(acme: Org) -> None:
+    client = _client(acme.admin_staff)
+    client.handler.enforce_csrf_checks = True
+    pair = seal.generate_key_pair()
+    body = {
+        "suite": 1,
+        "public_key": pair.pk.hex(),
+        "wrapped_private_key": passphrase.wrap(PASSPHRASE, pair.sk, ctx=HANDLER_KEY_CTX).hex(),
+    }
+    upload = client.post(
+        "/workspace/orgs/acme/key/upload", json.dumps(body), content_type="application/json"
+    )
+    assert upload.status_code == 403
+    invite = client.post("/workspace/orgs/acme/members", {"username": "x", "display_name": "X"})
+    assert invite.status_code == 403
+    remove = client.post(f"/workspace/orgs/acme/members/{acme.handler.pk}/remove")
+    assert remove.status_code == 403
+    assert not HandlerKey.objects.exists()
+    assert Membership.objects.filter(removed__isnull=True).count() == 2
