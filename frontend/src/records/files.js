@@ -92,9 +92,9 @@ const METADATA_KEYS = ['Metadata', 'PieceInfo'].map((k) => PDFName.of(k));
 
 /** Drops the Info dictionary, every /Metadata and /PieceInfo and the file ID of a PDF. */
 export async function stripPdf(bytes, name) {
-  let doc;
+  let out;
   try {
-    doc = await PDFDocument.load(bytes, { updateMetadata: false });
+    out = await rewritePdf(bytes);
   } catch (err) {
     const encrypted = /encrypt/i.test(String(err?.message ?? err));
     throw new AttachmentError(
@@ -103,6 +103,15 @@ export async function stripPdf(bytes, name) {
         : `“${name}” could not be read as a PDF, so its hidden details cannot be removed. It was not attached.`,
     );
   }
+  const text = new TextDecoder('latin1').decode(out);
+  if (/\/(Info|Metadata|Author|Producer|Creator)\b|<x:xmpmeta/.test(text)) {
+    throw new AttachmentError(`“${name}” still carries hidden details after cleaning. It was not attached.`);
+  }
+  return { bytes: out, type: 'application/pdf' };
+}
+
+async function rewritePdf(bytes) {
+  const doc = await PDFDocument.load(bytes, { updateMetadata: false });
   const context = doc.context;
   const drop = [];
   const info = context.trailerInfo.Info;
@@ -119,10 +128,5 @@ export async function stripPdf(bytes, name) {
     }
   }
   for (const ref of drop) context.delete(ref);
-  const out = await doc.save({ useObjectStreams: false, updateFieldAppearances: false });
-  const text = new TextDecoder('latin1').decode(out);
-  if (/\/(Info|Metadata|Author|Producer|Creator)\b|<x:xmpmeta/.test(text)) {
-    throw new AttachmentError(`“${name}” still carries hidden details after cleaning. It was not attached.`);
-  }
-  return { bytes: out, type: 'application/pdf' };
+  return doc.save({ useObjectStreams: false, updateFieldAppearances: false });
 }
