@@ -85,6 +85,8 @@ def test_the_pages_of_a_signed_in_survivor_render() -> None:
     assert hashlib.sha256(bytes(version.envelope)).hexdigest() in text
     assert bytes(version.signature).hex() in text
     assert client.get(f"/records/{record_id}/edit").status_code == 200
+    assert "data-record-saved" not in text
+    assert "data-record-saved" in client.get(f"/records/{record_id}?saved=1").content.decode()
 
 
 @pytest.mark.parametrize("path", ["/records", "/records/new", "/records/1", "/records/1/edit"])

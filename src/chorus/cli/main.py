@@ -146,6 +146,9 @@ def parser() -> argparse.ArgumentParser:
     from chorus.cli import keyserver
 
     keyserver.register(sub, django_setup=_django)
+    from chorus.cli import records
+
+    records.register(sub, django_setup=_django)
     from chorus.cli import orgs
 
     orgs.register(sub, django_setup=_django)

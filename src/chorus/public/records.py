@@ -101,6 +101,7 @@ def _own_record_page(request: HttpRequest, record_id: int, template: str) -> Htt
         "stamped_at": latest.stamped_at,
         "survivor_page": True,
         "editing": True,
+        "saved": request.GET.get("saved") == "1",
     }
     return render(request, template, context)
 
