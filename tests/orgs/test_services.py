@@ -6,6 +6,9 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from chorus.core.audit import audit_verify
 from chorus.core.models import AuditEntry
@@ -14,7 +17,7 @@ from chorus.orgs import selectors, services
 from chorus.orgs.errors import HandlerKeyError, OrgError, OrgNotFoundError
 from chorus.orgs.models import HandlerKey, Membership, Organisation
 from chorus.staff.models import StaffMember
-from tests.orgs.helpers import issue, key_for, org_with_staff
+from tests.orgs.helpers import Org, issue, key_for, org_with_staff
 from tests.workspace.helpers import PASSPHRASE
 
 pytestmark = pytest.mark.django_db
@@ -162,3 +165,36 @@ def test_a_wrapped_key_of_unknown_version_or_costs_is_refused() -> None:
             member=org.handler, **_bad(body, wrapped_private_key=bytes(wrapped))
         )
     assert not HandlerKey.objects.exists()
+
+
+@given(
+    suite=st.integers(min_value=-1, max_value=4),
+    public_key=st.binary(max_size=1300),
+    wrapped=st.binary(min_size=80, max_size=90),
+)
+@hypothesis_settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_key_upload_is_stored_or_refused_with_a_key_error(
+    suite: int, public_key: bytes, wrapped: bytes
+) -> None:
+    """Arbitrary bytes never raise anything but HandlerKeyError, and a refusal stores nothing."""
+    org = _fuzz_org()
+    before = HandlerKey.objects.count()
+    try:
+        services.member_key_create(
+            member=org.handler, suite=suite, public_key=public_key, wrapped_private_key=wrapped
+        )
+    except HandlerKeyError:
+        assert HandlerKey.objects.count() == before
+    else:  # only a well-formed key gets here: it is the member's one active key
+        HandlerKey.objects.filter(membership=org.handler).delete()
+
+
+_FUZZ: dict[str, Org] = {}
+
+
+def _fuzz_org() -> Org:
+    """One organisation for all examples (each example runs in the test's transaction)."""
+    found = Membership.objects.filter(user__username="fuzz-handler").first()
+    if found is None:
+        _FUZZ["org"] = org_with_staff("Fuzz", prefix="fuzz")
+    return _FUZZ["org"]

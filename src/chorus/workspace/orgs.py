@@ -242,7 +242,7 @@ def invite(request: HttpRequest, admin: Membership) -> HttpResponse:
             role=request.POST.get("role", Membership.Role.HANDLER),
             issue_enrolment=issue_enrolment,
         )
-    except (ChorusError, StaffError) as exc:
+    except ChorusError as exc:
         context.update(
             error=exc, form={"username": username[:150], "display_name": display_name[:80]}
         )
