@@ -295,3 +295,24 @@ def test_an_organisation_enrolment_link_never_reaches_the_logs(world: World) -> 
         assert client.get("/workspace/orgs/no-such-page/nope").status_code == 404  # still logged
     assert any("Not Found: /workspace/orgs/no-such-page/nope" in line for line in logged), logged
     assert not any(token in line or "x" * 43 in line for line in logged), logged
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap (reports.md §5): the advocates' pages admit any enrolled staff user; the "
+    "fix belongs in chorus.workspace.session.advocate_required",
+)
+def test_an_organisation_member_cannot_become_an_advocate(world: World) -> None:
+    """A handler who made an advocate key would receive survivors' escrow envelopes."""
+    client = _signed_in(world.acme.handler_staff)
+    pair = seal.generate_key_pair()
+    body = {
+        "suite": 1,
+        "public_key": pair.pk.hex(),
+        "wrapped_private_key": passphrase.wrap(
+            PASSPHRASE, pair.sk, ctx=b"chorus/advocate-key/v1"
+        ).hex(),
+    }
+    response = client.post("/workspace/key", json.dumps(body), content_type="application/json")
+    assert response.status_code == 404
+    assert client.get("/workspace/").status_code != 200
