@@ -193,7 +193,10 @@ def test_a_change_is_saved_as_a_second_version(survivor: Survivor) -> None:
     latest = record_open(survivor.sid, bytes(versions[-1].envelope))
     assert latest["answers"]["what"] == "First telling."
     assert latest["answers"]["impact"] == "I stopped taking the lift."
-    page.click("text=Delete this record for good")
+    page.goto(f"{survivor.url}/records/{record.pk}")
+    page.click("text=Delete this record")
+    expect(page.locator("h1")).to_have_text("Delete this record?")
+    page.click("text=Yes, delete it for good")
     expect(page.locator("[data-records-deleted]")).to_be_visible()
     assert RecordVersion.objects.count() == 0
 
@@ -258,9 +261,14 @@ def test_the_record_pages_have_no_serious_accessibility_problems(
         page.click("[data-record-submit]")
         page.wait_for_url("**/records/*?saved=1", timeout=60_000)
         record = Record.objects.get()
-        for path in ("/records", "/records/new", f"/records/{record.pk}"):
+        for path in (
+            "/records",
+            "/records/new",
+            f"/records/{record.pk}",
+            f"/records/{record.pk}/delete",
+        ):
             page.goto(f"{survivor.url}{path}")
-            if path != "/records":
+            if path in ("/records/new", f"/records/{record.pk}"):
                 selector = (
                     "[data-chorus-record-open]"
                     if path[-1].isdigit()

@@ -89,7 +89,9 @@ def test_the_pages_of_a_signed_in_survivor_render() -> None:
     assert "data-record-saved" in client.get(f"/records/{record_id}?saved=1").content.decode()
 
 
-@pytest.mark.parametrize("path", ["/records", "/records/new", "/records/1", "/records/1/edit"])
+@pytest.mark.parametrize(
+    "path", ["/records", "/records/new", "/records/1", "/records/1/edit", "/records/1/delete"]
+)
 def test_pages_send_a_signed_out_visitor_to_sign_in(path: str) -> None:
     response = Client().get(path)
     assert response.status_code == 302
@@ -116,6 +118,7 @@ def test_another_survivors_record_is_a_uniform_404_everywhere() -> None:
         assert answer.status_code == 404
         assert answer.json()["code"] == "not_found"
         assert intruder.post(f"/records/{target}/delete").status_code == 404
+        assert intruder.get(f"/records/{target}/delete").status_code == 404
         body = record_body(secrets.token_bytes(32), record=target)
         refused = post(intruder, body)
         assert refused.status_code == 404
@@ -130,6 +133,10 @@ def test_delete_erases_the_record_and_every_version() -> None:
     client = client_signed_in(account_make())
     record_id = post(client, record_body(sid)).json()["record"]
     post(client, record_body(sid, record=record_id))
+    confirm = client.get(f"/records/{record_id}/delete")
+    assert confirm.status_code == 200
+    assert "all 2 versions" in confirm.content.decode()
+    assert stored() == (1, 2)
     response = client.post(f"/records/{record_id}/delete")
     assert response.status_code == 302
     assert response["Location"] == "/records?deleted=1"
@@ -249,5 +256,5 @@ def test_a_tampered_ciphertext_no_longer_matches_its_stamp() -> None:
 def test_the_wrong_method_is_refused() -> None:
     client = client_signed_in(account_make())
     assert client.get(SAVE).status_code == 405
-    assert client.get("/records/1/delete").status_code == 405
+    assert client.put("/records/1/delete").status_code == 405
     assert client.post("/records/1/envelope").status_code == 405

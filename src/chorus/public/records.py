@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chorus.public.session import account_required, session_account
 from chorus.records import access, selectors, services
@@ -157,9 +157,12 @@ def records_save(request: HttpRequest) -> JsonResponse:
     return JsonResponse(_stamp_json(version), status=201)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @account_required
 def record_delete(request: HttpRequest, record_id: int) -> HttpResponse:
+    """GET asks the survivor to confirm (deleting cannot be undone); POST deletes."""
+    if request.method == "GET":
+        return _own_record_page(request, record_id, "public/records/delete.html")
     account = request.account  # type: ignore[attr-defined]
     try:
         services.record_delete(account=account, record_id=record_id)
