@@ -129,6 +129,22 @@ def test_a_bogus_envelope_does_not_stop_the_others_opening(
     assert watched.errors == [], dump(watched.errors)
 
 
+def test_a_first_share_claiming_another_threshold_cannot_stop_a_match_opening(
+    watched: Watched, live_server: Any
+) -> None:
+    """A malicious survivor's share claims t = 3 where the match was made under t = 2. The
+    browser used to take t from the first share and then failed the whole match; it now holds
+    to the threshold the server states and marks only that entry unreadable."""
+    key = enrol_and_make_key(watched.page, live_server.url)
+    match = plant_match([key], ["liar@example.org", *CONTACTS], first_t=3)
+    open_match(watched.page, match.pk)
+    for contact in CONTACTS:
+        expect(watched.page.get_by_text(contact)).to_be_visible()
+    expect(watched.page.get_by_text("liar@example.org")).to_have_count(0)
+    expect(watched.page.locator(".contact").first).to_contain_text("could not be opened")
+    assert watched.errors == [], dump(watched.errors)
+
+
 @override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
 def test_two_survivors_name_one_person_and_the_advocate_reads_both_contacts(
     watched: Watched, live_server: Any, browser: Browser

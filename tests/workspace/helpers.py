@@ -80,14 +80,22 @@ def _account() -> Account:
 
 
 def plant_match(
-    keys: list[AdvocateKey], contacts: list[str], *, t: int = 2, bogus_first: bool = False
+    keys: list[AdvocateKey],
+    contacts: list[str],
+    *,
+    t: int = 2,
+    bogus_first: bool = False,
+    first_t: int | None = None,
 ) -> Match:
     """A match as the matching job leaves it: one entry per survivor about one person, each
     with the survivor's share and contact details sealed to every key given. With
     `bogus_first`, the first entry's share and box come from another identifier (what a
-    malicious client could send): robust decryption must skip it."""
-    derivation = escrow.derive(os.urandom(64), ctx=ESCROW_CTX, t=t)
-    bogus = escrow.derive(os.urandom(64), ctx=ESCROW_CTX, t=t)
+    malicious client could send): robust decryption must skip it. With `first_t`, the first
+    entry is about the same person but its share claims another threshold (a malicious client's
+    choice): the advocate's browser must hold to the deployment's threshold."""
+    output = os.urandom(64)
+    derivation = escrow.derive(output, ctx=ESCROW_CTX, t=t)
+    bogus = escrow.derive(output if first_t else os.urandom(64), ctx=ESCROW_CTX, t=first_t or t)
     today = timezone.now().date()
     match = Match.objects.create(index=derivation.index, found_day=today)
     for position, contact in enumerate(contacts):
@@ -104,7 +112,7 @@ def plant_match(
         for key in keys:
             sealed = escrow.seal_share(
                 bytes(key.public_key),
-                bogus if bogus_first and position == 0 else derivation,
+                bogus if (bogus_first or first_t) and position == 0 else derivation,
                 sid=sid,
                 entry=body,
                 ctx=ESCROW_CTX,

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from chorus.cli import main as cli
-from tests.workspace.helpers import PASSWORD
+from tests.workspace.helpers import PASSWORD, advocate_enrolled, key_for, plant_match, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -59,3 +59,15 @@ def test_a_live_enrolment_link_never_reaches_the_logs(
         assert client.get("/workspace/no-such-page").status_code == 404  # still logged
     assert any("Not Found: /workspace/no-such-page" in line for line in logged), logged
     assert not any(token in line or "x" * 43 in line for line in logged), logged
+
+
+@pytest.mark.parametrize("t", [2, 3])
+def test_the_envelopes_carry_the_threshold_the_match_was_made_under(t: int) -> None:
+    # The browser must not take t from a share: every share's t is a survivor's claim, and a
+    # malicious first share with another t made the whole match fail to open.
+    alice = advocate_enrolled("alice")
+    match = plant_match([key_for(alice).key], ["a@example.org"] * t, t=t, first_t=t + 1)
+    client = Client()
+    sign_in(client, alice)
+    data = client.get(f"/workspace/matches/{match.pk}/envelopes").json()
+    assert data["threshold"] == t

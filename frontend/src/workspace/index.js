@@ -97,8 +97,14 @@ export function openMatch(data, secretKey) {
       failed.push(id);
     }
   }
-  const t = opened.length ? opened[0].t : 2;
+  // The threshold is the one the server made the match under, never a share's own claim: a
+  // malicious first share with another t would otherwise make the whole match fail to open.
+  const t = data.threshold;
+  if (!Number.isInteger(t) || t < labels.THRESHOLD_MIN || t > labels.THRESHOLD_MAX) {
+    throw new Error('the match has no valid threshold');
+  }
   const same = opened.filter((o) => o.t === t);
+  for (const o of opened) if (o.t !== t) failed.push(o.id);
   const openEntry = (key, item) => {
     const text = new TextDecoder('utf-8', { fatal: true }).decode(
       box.open(key, labels.PURPOSE_ESCROW_SHARE, ctx, index, item.entry),

@@ -198,6 +198,9 @@ class MatchOpened:
     match: Match
     key: AdvocateKey
     envelopes: list[tuple[int, bytes]]  # (entry id, sealed)
+    #: The threshold the match was made under (the matching job's: the least of its entries').
+    #: The browser recovers with exactly this t; a share's own t is only its sender's claim.
+    threshold: int
 
 
 def match_open(*, advocate_id: int, match_id: int) -> MatchOpened:
@@ -223,6 +226,7 @@ def match_open(*, advocate_id: int, match_id: int) -> MatchOpened:
         match=envelopes[0].entry.match,  # type: ignore[arg-type]
         key=key,
         envelopes=[(e.entry_id, bytes(e.sealed)) for e in envelopes if e.key_id == key.pk],
+        threshold=min(e.entry.threshold for e in envelopes),
     )
 
 

@@ -289,6 +289,7 @@ def match_envelopes(request: HttpRequest, match_id: int) -> HttpResponse:
             "ctx": advocates.ESCROW_CTX.hex(),
             "key_ctx": advocates.ADVOCATE_KEY_CTX.hex(),
             "suite": opened.key.suite,
+            "threshold": opened.threshold,
             "wrapped_private_key": bytes(opened.key.wrapped_private_key).hex(),
             "entries": [{"id": entry_id, "sealed": s.hex()} for entry_id, s in opened.envelopes],
         },
