@@ -219,6 +219,13 @@ def test_a_body_over_the_record_route_allowance_is_refused_before_reading() -> N
     assert stored() == (1, 1)
 
 
+def test_the_record_route_takes_bodies_over_16_kib_by_default() -> None:
+    padded = record_seal(b"\x07" * 32, {"v": 1, "pad": "x" * 200_000})
+    body = json.dumps({"format": 1, "record": None, "envelope": envelope_b64(padded)})
+    assert len(body) > 200_000
+    assert post(client_signed_in(account_make()), body).status_code == 201
+
+
 def test_other_routes_still_refuse_bodies_over_16_kib() -> None:
     client = client_signed_in(account_make())
     body = json.dumps({"entries": [], "pad": "x" * 20_000})

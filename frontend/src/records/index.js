@@ -197,7 +197,17 @@ async function startEdit(root, setup) {
   input.addEventListener('change', async () => {
     const files = [...input.files];
     input.value = '';
-    await addFiles(root, state, files);
+    // No saving while pictures are being re-drawn: the record would go without them.
+    const button = root.querySelector('[data-record-submit]');
+    const status = root.querySelector('[data-record-status]');
+    button.disabled = true;
+    status.textContent = 'Removing hidden details from your files…';
+    try {
+      await addFiles(root, state, files);
+    } finally {
+      status.textContent = '';
+      button.disabled = false;
+    }
   });
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
