@@ -117,6 +117,7 @@ def test_a_record_with_a_photo_is_sealed_stamped_opened_and_printed(survivor: Su
         ],
     )
     expect(page.locator("[data-attachment]")).to_have_count(2, timeout=30_000)
+    screenshot(page, "record-new")
     page.click("[data-record-submit]")
     page.wait_for_url("**/records/*?saved=1", timeout=60_000)
 
