@@ -22,7 +22,7 @@ from chorus.crypto import box, escrow, seal
 from chorus.crypto.suites import PURPOSE_ESCROW_SHARE
 from chorus.escrow import services
 from chorus.escrow.models import Entry, Envelope, Match
-from chorus.public.session import SESSION_KEY
+from chorus.public.session import SESSION_CODENAME, SESSION_KEY, session_codename_tag
 from tests.browser.conftest import AXE, dump, screenshot
 from tests.escrow.factories import (
     CTX,
@@ -45,6 +45,7 @@ class Survivor:
         self.sid = secrets.token_bytes(32)
         session = SessionStore()
         session[SESSION_KEY] = self.account.pk
+        session[SESSION_CODENAME] = session_codename_tag(self.account)
         session.create()
         self.context: BrowserContext = browser.new_context(bypass_csp=bypass_csp)
         host = urlparse(live_server.url).hostname
@@ -188,7 +189,9 @@ def test_without_the_sid_the_page_sends_the_survivor_to_sign_in(
 ) -> None:
     context = browser.new_context()
     session = SessionStore()
-    session[SESSION_KEY] = account_make().pk
+    account = account_make()
+    session[SESSION_KEY] = account.pk
+    session[SESSION_CODENAME] = session_codename_tag(account)
     session.create()
     host = urlparse(live_server.url).hostname or "localhost"
     context.add_cookies(

@@ -17,7 +17,7 @@ from chorus.accounts.models import Account
 from chorus.crypto import box, escrow, oprf, seal
 from chorus.crypto.suites import PURPOSE_ESCROW_SHARE
 from chorus.escrow.models import AdvocateKey
-from chorus.public.session import SESSION_KEY
+from chorus.public.session import SESSION_CODENAME, SESSION_KEY, session_codename_tag
 
 CTX = b"deployment"
 _serial = itertools.count()
@@ -38,6 +38,7 @@ def client_signed_in(account: Account) -> Client:
     client = Client()
     session = client.session
     session[SESSION_KEY] = account.pk
+    session[SESSION_CODENAME] = session_codename_tag(account)
     session.save()
     return client
 

@@ -11,7 +11,7 @@ from django.test import Client, RequestFactory
 
 from chorus.accounts.models import Account
 from chorus.escrow.models import Entry
-from chorus.public.session import SESSION_KEY
+from chorus.public.session import SESSION_CODENAME, SESSION_KEY, session_codename_tag
 from chorus.staff.models import StaffMember
 from chorus.workspace.session import SESSION_STAFF, SeparateSessionMiddleware
 from tests.workspace.helpers import PASSWORD, advocate_enrolled, key_for, plant_match, sign_in
@@ -27,7 +27,10 @@ def _survivor(staff: StaffMember) -> Client:
     """A survivor's session on the public site, even one claiming a staff id, opens nothing."""
     client = Client()
     session = client.session
-    session[SESSION_KEY] = Account.objects.order_by("pk").first().pk  # type: ignore[union-attr]
+    account = Account.objects.order_by("pk").first()
+    assert account is not None
+    session[SESSION_KEY] = account.pk
+    session[SESSION_CODENAME] = session_codename_tag(account)
     session[SESSION_STAFF] = staff.user_id
     session.save()
     client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key  # type: ignore[assignment]
