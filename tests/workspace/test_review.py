@@ -1,15 +1,18 @@
-"""Security review of the workspace: what reaches the logs."""
+"""Security review of the workspace: what reaches the logs, thresholds, sign-in timing."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
+from django.contrib.auth.hashers import MD5PasswordHasher
 from django.test import Client
 
 from chorus.cli import main as cli
+from chorus.staff import services as staff_services
 from tests.workspace.helpers import PASSWORD, advocate_enrolled, key_for, plant_match, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -39,8 +42,8 @@ def _logged() -> Iterator[list[str]]:
             logger.removeHandler(handler)
 
 
-def _link(capsys: pytest.CaptureFixture[str]) -> str:
-    assert cli.main(["advocate-add", "alice", "--site", "https://chorus.example"]) == 0
+def _link(capsys: pytest.CaptureFixture[str], username: str = "alice") -> str:
+    assert cli.main(["advocate-add", username, "--site", "https://chorus.example"]) == 0
     return capsys.readouterr().out.strip().splitlines()[-1].removeprefix("https://chorus.example")
 
 
@@ -71,3 +74,39 @@ def test_the_envelopes_carry_the_threshold_the_match_was_made_under(t: int) -> N
     sign_in(client, alice)
     data = client.get(f"/workspace/matches/{match.pk}/envelopes").json()
     assert data["threshold"] == t
+
+
+class CountingHasher(MD5PasswordHasher):
+    """MD5 (fast) that counts how often a password is hashed."""
+
+    calls = 0
+
+    def encode(self, password: str, salt: str) -> str:
+        CountingHasher.calls += 1
+        return super().encode(password, salt)
+
+
+@pytest.mark.parametrize("who", ["unknown", "deactivated", "not yet enrolled", "wrong password"])
+def test_every_failed_password_costs_the_same_hashing_work(
+    who: str, settings: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A deactivated advocate or one who has not finished enrolling was answered without hashing
+    # anything: the same message, but a faster one, telling a guesser the username exists.
+    settings.PASSWORD_HASHERS = [f"{__name__}.CountingHasher"]
+    advocate_enrolled("alice")
+    _link(capsys, "bob")  # bob has a link but no password yet
+    username = {
+        "unknown": "nobody",
+        "deactivated": "alice",
+        "not yet enrolled": "bob",
+        "wrong password": "alice",
+    }[who]
+    if who == "deactivated":
+        staff_services.staff_deactivate(username="alice")
+    CountingHasher.calls = 0
+    response = Client().post(
+        "/workspace/signin", {"username": username, "password": PASSWORD + "-wrong"}
+    )
+    assert response.status_code == 400
+    assert b"do not match" in response.content
+    assert CountingHasher.calls == 1

@@ -187,16 +187,15 @@ def staff_password_check(*, username: str, password: str) -> int:
     """First sign-in step. Returns the user id to ask a TOTP code of; the same message for an
     unknown username, a wrong password and a staff member who has not finished enrolling."""
     user = get_user_model().objects.filter(username=username.strip()).first()
-    if user is None:
-        make_password(password)  # the same work as a real check, so timing tells nothing
+    # Hash exactly once whoever asks (unknown, deactivated, wrong password), so how long the
+    # answer takes never tells that a username exists.
+    if user is None or not user.is_active:
+        make_password(password)
+        password_ok = False
+    else:
+        password_ok = user.check_password(password)
     staff = None if user is None else StaffMember.objects.filter(user=user).first()
-    ok = (
-        user is not None
-        and user.is_active
-        and user.check_password(password)
-        and staff is not None
-        and staff.enrolled
-    )
+    ok = password_ok and staff is not None and staff.enrolled
     if not ok or user is None:
         _signin_failed(actor_id=None if user is None else user.pk, action="staff.sign_in_failed")
         raise SignInError(_("That username and password do not match. Please try again."))
