@@ -226,7 +226,7 @@ def test_an_envelope_of_exactly_the_minimum_length_passes_the_length_check(
 
 
 def test_an_oversized_request_is_refused_before_it_is_read(advocates: list[Advocate]) -> None:
-    response = post_entries(client_signed_in(account_make()), b" " * 17_000)
+    response = post_entries(client_signed_in(account_make()), b" " * (256 * 1024 + 1))
     assert response.status_code == 413
     assert stored() == (0, 0)
 
@@ -310,6 +310,7 @@ def test_the_new_entry_page_carries_what_the_browser_needs(advocates: list[Advoc
         {"id": a.key.pk, "suite": a.key.suite, "public_key": bytes(a.key.public_key).hex()}
         for a in advocates
     ]
+    assert setup["max_body_bytes"] == settings.BODY_SIZE_ALLOWANCES["/escrow/entries"]
     assert 'value="GB"' in html
     assert "unsafe-inline" not in page["Content-Security-Policy"]
 

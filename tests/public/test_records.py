@@ -229,7 +229,7 @@ def test_the_record_route_takes_bodies_over_16_kib_by_default() -> None:
 def test_other_routes_still_refuse_bodies_over_16_kib() -> None:
     client = client_signed_in(account_make())
     body = json.dumps({"entries": [], "pad": "x" * 20_000})
-    assert client.post("/escrow/entries", body, content_type="application/json").status_code == 413
+    assert client.post("/escrow/oprf", body, content_type="application/json").status_code == 413
     assert client.post("/records/1/delete", {"pad": "x" * 20_000}).status_code == 413
     assert (
         client.post("/records/envelopesX", body, content_type="application/json").status_code == 413

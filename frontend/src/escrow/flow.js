@@ -13,8 +13,9 @@ import { IdentifierError, normalise, oprfInput } from '/static/chorus/identifier
 const SID_KEY = 'chorus.sid';
 const MODE_VOPRF = 1;
 const MAX_CONTACT_CHARS = 1000;
-// The server refuses request bodies over 16 KiB (DATA_UPLOAD_MAX_MEMORY_SIZE).
-const MAX_BODY_BYTES = 16 * 1024;
+// The server refuses bodies over the entries route's allowance (settings.BODY_SIZE_ALLOWANCES),
+// which the page states in setup.max_body_bytes; 16 KiB, the site-wide limit, if it does not.
+const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
 const { toHex, fromHex, utf8 } = chorus.bytes;
 
 const MESSAGES = {
@@ -201,7 +202,8 @@ async function submit(root, setup, form) {
     }
     entries.push(sealEntry(setup, result.output, sid, contact));
   }
-  if (utf8(JSON.stringify({ entries })).length > MAX_BODY_BYTES) {
+  const maxBody = Number.isInteger(setup.max_body_bytes) ? setup.max_body_bytes : DEFAULT_MAX_BODY_BYTES;
+  if (utf8(JSON.stringify({ entries })).length > maxBody) {
     view.fail(MESSAGES.tooLarge);
     return;
   }

@@ -122,6 +122,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024
 # Exact paths allowed a larger body (BodySizeLimitMiddleware): a survivor's sealed record with
 # its attachments (records.services.MAX_ENVELOPE_BYTES, base64 in JSON).
 BODY_SIZE_ALLOWANCES = {"/records/envelopes": 48 * 1024 * 1024}
+# POST /escrow/entries: up to 8 identifiers, each sealed to every active advocate key; a suite-2
+# envelope is about 2 KB in base64, so a few advocates with suite-2 keys pass 16 KiB.
+BODY_SIZE_ALLOWANCES["/escrow/entries"] = 256 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 50
 FILE_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024
 

@@ -56,6 +56,10 @@ class ForgetClientMiddleware:
         return self.get_response(request)
 
 
+#: Paths whose clients read JSON errors: a refused body gets {"message", "code"} there.
+JSON_PATH_PREFIXES = ("/api/", "/escrow/", "/account/", "/workspace/key")
+
+
 class BodySizeLimitMiddleware:
     """Refuse oversized bodies up front with a clear 413, before anything reads them."""
 
@@ -74,7 +78,7 @@ class BodySizeLimitMiddleware:
             length = -1
         if length < 0 or length > limit:
             message = _("The request is too large. Nothing was counted.")
-            if request.path.startswith("/api/"):
+            if request.path.startswith(JSON_PATH_PREFIXES):
                 return JsonResponse({"message": message, "code": "too_large"}, status=413)
             return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
         return self.get_response(request)

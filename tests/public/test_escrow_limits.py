@@ -1,0 +1,58 @@
+"""Security review of POST /escrow/entries: its own body allowance and its error shape."""
+
+from __future__ import annotations
+
+import json
+import secrets
+
+import pytest
+from django.test import Client
+
+from chorus.escrow.models import Entry, Envelope
+from tests.escrow.factories import (
+    Advocate,
+    account_make,
+    advocate_make,
+    client_signed_in,
+    entry_json,
+    identifier_input,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _body(advocates: list[Advocate], n: int) -> bytes:
+    sid = secrets.token_bytes(32)
+    entries = [
+        entry_json(sid=sid, identifier=identifier_input(f"+4420794609{i:02}"), advocates=advocates)
+        for i in range(n)
+    ]
+    return json.dumps({"entries": entries}).encode()
+
+
+def test_eight_identifiers_sealed_to_several_suite_2_keys_fit_although_over_16_kib() -> None:
+    advocates = [advocate_make(suite=2, email=f"a{i}@example.org") for i in range(4)]
+    body = _body(advocates, 8)
+    assert len(body) > 16 * 1024  # over the site-wide limit: the route needs its own
+    response = client_signed_in(account_make()).post(
+        "/escrow/entries", body, content_type="application/json"
+    )
+    assert response.status_code == 201, response.content
+    assert Entry.objects.count() == 8
+    assert Envelope.objects.count() == 32
+
+
+def test_a_body_over_the_entries_allowance_is_refused_as_json_and_nothing_stored() -> None:
+    advocate_make()
+    response = client_signed_in(account_make()).post(
+        "/escrow/entries", b" " * (512 * 1024), content_type="application/json"
+    )
+    assert response.status_code == 413
+    assert response.json()["code"] == "too_large"
+    assert "too large" in response.json()["message"]
+    assert Entry.objects.count() == 0
+
+
+def test_other_survivor_routes_keep_the_site_wide_limit() -> None:
+    response = Client().post("/account/signin", b" " * 17_000, content_type="application/json")
+    assert response.status_code == 413
