@@ -250,6 +250,9 @@ def _badge_svg(snapshot_id: int | None, language: str) -> str:
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    if request.content_type == "application/json":  # a page's fetch: the house JSON error shape
+        message = _("This page has expired. Please reload it and try again. Nothing was saved.")
+        return JsonResponse({"message": message, "code": "csrf_failed"}, status=403)
     error = ChorusError(
         _("This form had expired. Please send it again; nothing was counted."), extra={}
     )
