@@ -170,6 +170,8 @@ GOOD = record_seal(b"\x07" * 32, {"v": 1, "answers": {}, "attachments": []})
         (json.dumps({"format": 1, "record": "1", "envelope": envelope_b64(GOOD)}), '"record"'),
         (json.dumps({"format": 1, "record": 0, "envelope": envelope_b64(GOOD)}), '"record"'),
         (json.dumps({"format": 1, "record": True, "envelope": envelope_b64(GOOD)}), '"record"'),
+        (json.dumps({"format": 1, "record": 2**63, "envelope": envelope_b64(GOOD)}), '"record"'),
+        (json.dumps({"format": 1.0, "record": None, "envelope": envelope_b64(GOOD)}), "out of"),
         (json.dumps({"format": 1, "record": None, "envelope": "not base64!"}), "base64"),
         (json.dumps({"format": 1, "record": None, "envelope": "abc"}), "base64"),
         (json.dumps({"format": 1, "record": None, "envelope": 12}), "base64"),

@@ -49,14 +49,12 @@ def record_input_parse(data: Any) -> RecordInput:
         raise RecordInvalidError(
             _('The request must be a JSON object with "format", "record" and "envelope".')
         )
-    if data["format"] != REQUEST_FORMAT or isinstance(data["format"], bool):
+    if type(data["format"]) is not int or data["format"] != REQUEST_FORMAT:
         raise RecordInvalidError(
             _("This page is out of date. Reload it and save again: nothing was stored.")
         )
     record_id = data["record"]
-    if record_id is not None and (
-        isinstance(record_id, bool) or not isinstance(record_id, int) or record_id < 1
-    ):
+    if record_id is not None and (type(record_id) is not int or not 1 <= record_id < 2**63):
         raise RecordInvalidError(_('"record" must be null or the number of a record.'))
     text = data["envelope"]
     if not isinstance(text, str) or len(text) % 4 or not _BASE64.fullmatch(text):
