@@ -68,7 +68,7 @@ def _json(request: HttpRequest) -> Any:
         raise BodyError(_("The request is too large."))
     try:
         return json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # nesting too deep: not JSON here
         raise BodyError(_("The request is not valid JSON.")) from None
 
 

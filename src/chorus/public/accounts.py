@@ -51,7 +51,7 @@ def _body(request: HttpRequest, fields: tuple[str, ...]) -> dict[str, str]:
         raise _TooLargeError(_("The request is too large. Nothing was saved."))
     try:
         data: Any = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # nesting too deep: not JSON here
         raise _BadRequestError(_("The request is not valid JSON. Nothing was saved.")) from None
     if not isinstance(data, dict) or set(data) != set(fields):
         raise _BadRequestError(

@@ -88,7 +88,7 @@ def escrow_entries(request: HttpRequest) -> JsonResponse:
         # Not request.body: that applies the site-wide 16 KiB limit, and this route has its own
         # (settings.BODY_SIZE_ALLOWANCES, checked on Content-Length before the view runs).
         data = json.loads(request.read(settings.BODY_SIZE_ALLOWANCES[request.path]))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # nesting too deep: not JSON here
         message = _("The request is not valid JSON. Nothing was stored.")
         return JsonResponse({"message": message, "code": "invalid"}, status=400)
     try:

@@ -37,7 +37,7 @@ def oprf_evaluate(request: HttpRequest) -> JsonResponse:
         return _error(_("The request is too large."), "too_large", 413)
     try:
         data = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # nesting too deep: not JSON here
         return _error(_("The request is not valid JSON."), "bad_request", 400)
     if not isinstance(data, dict) or set(data) != {"blinded"}:
         return _error(

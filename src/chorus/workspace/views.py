@@ -207,7 +207,7 @@ def key(request: HttpRequest) -> HttpResponse:
             raise ChorusError(_("The request is too large."))
         try:
             data = json.loads(request.body)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # nesting too deep: not JSON here
             raise ChorusError(_("The request is not JSON.")) from None
         if not isinstance(data, dict):
             raise ChorusError(_("The request must be a JSON object."))
