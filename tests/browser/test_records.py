@@ -160,6 +160,12 @@ def test_a_record_with_a_photo_is_sealed_stamped_opened_and_printed(survivor: Su
     assert drawn["w"] == 64
     assert drawn["h"] == 48
     assert drawn["r"] > 150 > drawn["b"], drawn  # the red square in the middle
+    with page.expect_download() as download_info:
+        page.click("text=Download letter.pdf")
+    download = download_info.value
+    assert download.suggested_filename == "letter.pdf"
+    with open(download.path(), "rb") as downloaded:
+        assert downloaded.read() == pdf
     fingerprint = hashlib.sha256(envelope).hexdigest()
     expect(page.locator("[data-stamp-sha256]")).to_have_text(fingerprint)
 
