@@ -45,6 +45,7 @@ POSTGRES_BENCH_DB = "chorus_bench"  # the only database the benchmark creates an
 # A fixed, valid OPRF key share (a scalar below the group order): the server needs one to
 # start in production mode; these benchmarks never evaluate with it.
 OPRF_KEY = "07" + "00" * 31
+RECORD_SIGNING_KEY = "2a" * 32  # likewise: production mode needs one; nothing is signed here
 LARGE_VOICES = 10_000_000
 SMALL_VOICES = 20_000
 DAYS = 30
@@ -146,6 +147,7 @@ class DatabaseBench:
                 "CHORUS_ENV": "production",
                 "CHORUS_SECRET_KEY": self.secret,
                 "CHORUS_OPRF_KEY": OPRF_KEY,
+                "CHORUS_RECORD_SIGNING_KEY": RECORD_SIGNING_KEY,
                 "CHORUS_ALLOWED_HOSTS": "127.0.0.1",
                 "CHORUS_DATABASE_URL": self.database_url(),
                 "CHORUS_VAR_DIR": str(self.opts.workdir / "var"),
