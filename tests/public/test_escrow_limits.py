@@ -8,6 +8,7 @@ import secrets
 import pytest
 from django.test import Client
 
+from chorus.escrow import services
 from chorus.escrow.models import Entry, Envelope
 from tests.escrow.factories import (
     Advocate,
@@ -56,3 +57,39 @@ def test_a_body_over_the_entries_allowance_is_refused_as_json_and_nothing_stored
 def test_other_survivor_routes_keep_the_site_wide_limit() -> None:
     response = Client().post("/account/signin", b" " * 17_000, content_type="application/json")
     assert response.status_code == 413
+
+
+def test_one_account_cannot_store_entries_without_end() -> None:
+    # The server cannot tell an index the OPRF gave from random bytes, so without a cap one
+    # account could fill the database (and the matching job) with entries that match nothing.
+    advocates = [advocate_make()]
+    account = account_make()
+    client = client_signed_in(account)
+    sid = secrets.token_bytes(32)
+    stored = 0
+    while stored < services.MAX_ENTRIES_PER_ACCOUNT:
+        n = min(8, services.MAX_ENTRIES_PER_ACCOUNT - stored)
+        entries = [
+            entry_json(
+                sid=sid,
+                identifier=identifier_input(f"+44207946{stored + i:04}"),
+                advocates=advocates,
+            )
+            for i in range(n)
+        ]
+        response = client.post(
+            "/escrow/entries", json.dumps({"entries": entries}), content_type="application/json"
+        )
+        assert response.status_code == 201, response.content
+        stored += n
+    one_more = entry_json(
+        sid=sid, identifier=identifier_input("+447700900123"), advocates=advocates
+    )
+    response = client.post(
+        "/escrow/entries", json.dumps({"entries": [one_more]}), content_type="application/json"
+    )
+    assert response.status_code == 429
+    assert response.json()["code"] == "too_many_entries"
+    assert "withdraw an entry" in response.json()["message"].lower()
+    assert Entry.objects.count() == services.MAX_ENTRIES_PER_ACCOUNT
+    assert Entry.objects.filter(account=account).count() == services.MAX_ENTRIES_PER_ACCOUNT

@@ -32,3 +32,10 @@ class EntryNotFoundError(EscrowError):
 
     status = 404
     code = "not_found"
+
+
+class EntryLimitError(EscrowError):
+    """The account already holds as many entries as one account may."""
+
+    status = 429
+    code = "too_many_entries"

@@ -38,12 +38,17 @@ from chorus.escrow import access, selectors
 from chorus.escrow.errors import (
     EntryDuplicateError,
     EntryInvalidError,
+    EntryLimitError,
     EscrowNotReadyError,
 )
 from chorus.escrow.models import AdvocateKey, Entry, Envelope, Match
 
 #: Identifiers one request may carry (the page sends one entry per identifier).
 MAX_ENTRIES = 8
+#: Entries one account may hold. The server cannot tell an index the OPRF gave from random
+#: bytes, so without a cap one account could fill the database with entries that match nothing;
+#: a survivor naming several people by several identifiers each stays far below it.
+MAX_ENTRIES_PER_ACCOUNT = 64
 #: The largest sealed envelope stored (the model's limit): room for a long contact note.
 MAX_SEALED_BYTES = 8192
 #: The matching job reads this many new entries per transaction.
@@ -182,8 +187,20 @@ def entries_submit(*, account: Account, entries: Sequence[EntryInput]) -> list[E
     )
     if len({entry.index for entry in entries}) != len(entries):
         raise duplicate
+    # One account's submissions queue here, so two at once cannot both pass the cap.
+    Account.objects.select_for_update().filter(pk=account.pk).exists()
     if Entry.objects.filter(account=account, index__in=[e.index for e in entries]).exists():
         raise duplicate
+    held = Entry.objects.filter(account=account).count()
+    if held + len(entries) > MAX_ENTRIES_PER_ACCOUNT:
+        raise EntryLimitError(
+            _(
+                "Your account already holds %(held)d of the %(max)d entries one account may hold. "
+                "Withdraw an entry you no longer need, then name this person again. "
+                "Nothing was stored."
+            )
+            % {"held": held, "max": MAX_ENTRIES_PER_ACCOUNT}
+        )
     day = timezone.now().date()
     stored = []
     for entry in entries:
