@@ -148,8 +148,13 @@ function matchPage(form) {
         if (err.name === 'DecryptionFailed') throw new Error(msg(status, 'wrongPassphrase'));
         throw err;
       }
-      const { contacts, failed } = openMatch(data, secretKey);
-      secretKey.fill(0);
+      let opened;
+      try {
+        opened = openMatch(data, secretKey);
+      } finally {
+        secretKey.fill(0); // also when opening fails: the key must not outlive this attempt
+      }
+      const { contacts, failed } = opened;
       for (const el of document.querySelectorAll('.contact[data-entry]')) {
         const id = Number(el.dataset.entry);
         if (contacts.has(id)) el.textContent = contacts.get(id);
