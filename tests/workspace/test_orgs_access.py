@@ -297,11 +297,6 @@ def test_an_organisation_enrolment_link_never_reaches_the_logs(world: World) -> 
     assert not any(token in line or "x" * 43 in line for line in logged), logged
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap (reports.md §5): the advocates' pages admit any enrolled staff user; the "
-    "fix belongs in chorus.workspace.session.advocate_required",
-)
 def test_an_organisation_member_cannot_become_an_advocate(world: World) -> None:
     """A handler who made an advocate key would receive survivors' escrow envelopes."""
     client = _signed_in(world.acme.handler_staff)

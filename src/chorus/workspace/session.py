@@ -21,6 +21,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 
+from chorus.orgs.models import Membership
 from chorus.staff.models import StaffMember
 from chorus.staff.selectors import staff_enrolled
 
@@ -110,14 +111,33 @@ def session_begin(request: HttpRequest, *, key: str, user_id: int) -> None:
     request.session[key] = user_id
 
 
+def staff_is_org_member(staff: StaffMember) -> bool:
+    """Whether this staff user works, or ever worked, for an organisation (chorus.orgs). Such a
+    user is never an advocate: an advocate key would have survivors' escrow envelopes sealed to
+    it. A member removed from their organisation stays excluded (a user joins at most one
+    organisation, ever)."""
+    return Membership.objects.filter(user_id=staff.user_id).exists()
+
+
+def session_advocate(request: HttpRequest) -> StaffMember | None:
+    """The signed-in staff member if they are an advocate (not an organisation's member)."""
+    staff = session_staff(request)
+    if staff is None or staff_is_org_member(staff):
+        return None
+    return staff
+
+
 def advocate_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Pages of a signed-in advocate (password and code); others get the sign-in page."""
+    """Pages of a signed-in advocate (password and code); others get the sign-in page, and an
+    organisation's member their organisation's pages."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         staff = session_staff(request)
         if staff is None:
             return redirect("workspace:signin")
+        if staff_is_org_member(staff):
+            return redirect("workspace:orgs")
         request.staff = staff  # type: ignore[attr-defined]
         return view(request, *args, **kwargs)
 
@@ -125,11 +145,12 @@ def advocate_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
 
 
 def advocate_required_json(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """JSON endpoints of a signed-in advocate; others get one uniform 404."""
+    """JSON endpoints of a signed-in advocate; others (an organisation's member too) get one
+    uniform 404."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        staff = session_staff(request)
+        staff = session_advocate(request)
         if staff is None:
             return JsonResponse({"message": _("Not found."), "code": "not_found"}, status=404)
         request.staff = staff  # type: ignore[attr-defined]

@@ -32,6 +32,7 @@ from chorus.workspace.session import (
     SESSION_STAFF,
     advocate_required,
     advocate_required_json,
+    session_advocate,
     session_begin,
     session_staff,
 )
@@ -190,10 +191,12 @@ def _hex_field(data: dict[str, Any], name: str) -> bytes:
 
 @require_http_methods(["GET", "POST"])
 def key(request: HttpRequest) -> HttpResponse:
-    staff = session_staff(request)
+    staff = session_advocate(request)
     if request.method == "GET":
         if staff is None:
-            return redirect("workspace:signin")
+            return redirect(
+                "workspace:signin" if session_staff(request) is None else "workspace:orgs"
+            )
         active = advocates.advocate_key_active(advocate_id=staff.user_id)
         return render(
             request,
