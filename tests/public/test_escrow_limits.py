@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import secrets
 
 import pytest
@@ -93,3 +94,23 @@ def test_one_account_cannot_store_entries_without_end() -> None:
     assert "withdraw an entry" in response.json()["message"].lower()
     assert Entry.objects.count() == services.MAX_ENTRIES_PER_ACCOUNT
     assert Entry.objects.filter(account=account).count() == services.MAX_ENTRIES_PER_ACCOUNT
+
+
+def test_no_field_of_the_naming_form_is_remembered_spell_checked_or_submittable() -> None:
+    # Browsers keep autofill history of what is typed, and enhanced spell checking sends it to
+    # a third party: neither may see a name, an identifier or a contact note. And a native
+    # submission (before the page module runs) must carry none of them: no field has a name,
+    # and the form never uses GET (which would put them in the URL and the history).
+    advocate_make()
+    html = client_signed_in(account_make()).get("/escrow/new").content.decode()
+    form = html[html.index('<form class="escrow-form"') : html.index("</form>")]
+    fields = re.findall(r"<(?:input|textarea)\b[^>]*>", form)
+    assert len(fields) >= 6
+    for field in fields:
+        if 'type="hidden"' in field:
+            continue
+        assert 'autocomplete="off"' in field, field
+        assert 'spellcheck="false"' in field, field
+        assert " name=" not in field, field
+    assert re.search(r"<select\b[^>]*\bname=", form) is None
+    assert 'method="post"' in form.split(">", 1)[0]
