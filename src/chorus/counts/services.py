@@ -95,13 +95,6 @@ def activity_cache_clear() -> None:
 
 _TALLY = Tally._meta.db_table
 _COUNTERS = (Tally.TOTAL, *(facet.name for facet in FACETS))
-# One statement adds the voice to its period's total and to one code of each fact. Rows are
-# always locked in this order, so two concurrent voices on PostgreSQL never deadlock.
-_ADD_VOICE = (
-    f"INSERT INTO {_TALLY} (period, facet, code, shard, n) VALUES "  # noqa: S608
-    + ", ".join(["(%s, %s, %s, %s, 1)"] * len(_COUNTERS))
-    + f" ON CONFLICT (period, facet, code, shard) DO UPDATE SET n = {_TALLY}.n + 1"
-)
 # PostgreSQL: spending the proof and counting the voice in ONE statement, atomic by itself in
 # autocommit mode: one round trip and one commit instead of five (BEGIN, two INSERTs, COMMIT
 # and the health check's). No row is counted when the proof was already spent.
@@ -111,6 +104,11 @@ _ADD_VOICE_POSTGRES = (
     f"SELECT v.period, v.facet, v.code, v.shard, 1 FROM (VALUES {_POSTGRES_VALUES}) "
     "AS v (period, facet, code, shard) WHERE EXISTS (SELECT 1 FROM spent) "
     f"ON CONFLICT (period, facet, code, shard) DO UPDATE SET n = {_TALLY}.n + 1"
+)
+_ADD_VOICE_SQLITE = (
+    "INSERT INTO counts_voice_inbox "
+    "(digest, expires_at, period, shard, country, setting, form, sector, decade) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
 )
 _shards = random.Random()  # noqa: S311  (spreads row locks; not a secret, reveals nothing)
 
@@ -126,19 +124,24 @@ def voice_add(*, facts: VoiceFacts, proof: pow.Proof, now: datetime | None = Non
         periods.period_start(now, started=_started(now))
     )
     shard = _shards.randrange(Tally.SHARDS)
-    counters: list[Any] = [period, Tally.TOTAL, NOT_SAID, shard]
-    for facet in FACETS:
-        counters += [period, facet.name, getattr(facts, facet.name), shard]
+    spend, spend_params = pow.proof_spend_statement(proof=proof)
     if connection.vendor == "postgresql":
-        spend, spend_params = pow.proof_spend_statement(proof=proof)
+        counters: list[Any] = [period, Tally.TOTAL, NOT_SAID, shard]
+        for facet in FACETS:
+            counters += [period, facet.name, getattr(facts, facet.name), shard]
         with connection.cursor() as cursor:
             cursor.execute(_ADD_VOICE_POSTGRES.format(spend=spend), [*spend_params, *counters])
             if cursor.rowcount != len(_COUNTERS):
                 raise pow.proof_replayed()
         return
-    with transaction.atomic(), connection.cursor() as cursor:
-        pow.proof_spend(proof=proof)
-        cursor.execute(_ADD_VOICE, counters)
+    # SQLite: one statement into a view whose trigger spends the proof and adds the tallies
+    # (migration 0003), queued on the write lock like a transaction (chorus.core.sqlite).
+    facts_params = [facts.country, facts.setting, facts.form, facts.sector, facts.decade]
+    with connection.write_lock(), connection.cursor() as cursor:  # type: ignore[attr-defined]
+        try:
+            cursor.execute(_ADD_VOICE_SQLITE, [*spend_params, period, shard, *facts_params])
+        except IntegrityError:
+            raise pow.proof_replayed() from None
 
 
 @transaction.atomic

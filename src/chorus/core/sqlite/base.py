@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import fcntl
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db.backends.sqlite3 import base
@@ -29,16 +31,32 @@ class DatabaseWrapper(base.DatabaseWrapper):
             return None
         return f"{name}-writelock"
 
-    def _start_transaction_under_autocommit(self) -> None:
+    def _lock(self) -> bool:
+        """Take the file lock unless this connection holds it; True if taken here."""
         path = self._lock_path()
-        if path is not None and self._lock_fd is None:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX)  # releases the GIL while it waits
-            except BaseException:
-                os.close(fd)
-                raise
-            self._lock_fd = fd
+        if path is None or self._lock_fd is not None:
+            return False
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)  # releases the GIL while it waits
+        except BaseException:
+            os.close(fd)
+            raise
+        self._lock_fd = fd
+        return True
+
+    @contextmanager
+    def write_lock(self) -> Iterator[None]:
+        """Queue one autocommit write statement like a transaction (``voice_add``)."""
+        taken = self._lock()
+        try:
+            yield
+        finally:
+            if taken:
+                self._unlock()
+
+    def _start_transaction_under_autocommit(self) -> None:
+        self._lock()
         try:
             super()._start_transaction_under_autocommit()  # type: ignore[misc]
         except BaseException:
