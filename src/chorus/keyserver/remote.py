@@ -23,7 +23,17 @@ from chorus.keyserver.wire import Evaluation, blinded_parse
 
 TIMEOUT_SECONDS = 5
 MAX_RESPONSE_BYTES = 4096
-_opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Never follow a redirect: urllib would re-send the bearer token and the account tag to
+    wherever it points. A redirect is an unavailable key server."""
+
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+_opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect())
 
 
 def _unavailable() -> KeyserverUnavailableError:
