@@ -1,16 +1,18 @@
-"""Security review of POST /escrow/entries: its own body allowance and its error shape."""
+"""Security review of the escrow: body allowance, caps, the form, who receives envelopes."""
 
 from __future__ import annotations
 
 import json
 import re
 import secrets
+from typing import Any
 
 import pytest
 from django.test import Client
 
 from chorus.escrow import services
 from chorus.escrow.models import Entry, Envelope
+from chorus.orgs.models import Membership, Organisation
 from tests.escrow.factories import (
     Advocate,
     account_make,
@@ -114,3 +116,47 @@ def test_no_field_of_the_naming_form_is_remembered_spell_checked_or_submittable(
         assert " name=" not in field, field
     assert re.search(r"<select\b[^>]*\bname=", form) is None
     assert 'method="post"' in form.split(">", 1)[0]
+
+
+def test_a_key_of_an_organisation_member_never_receives_an_envelope(
+    mailoutbox: list[Any],
+) -> None:
+    # Such a key can no longer be made (the workspace refuses org members), but one made before
+    # that fix must not go on receiving survivors' shares.
+    advocate, member = advocate_make(), advocate_make(email="handler@example.org")
+    acme = Organisation.objects.create(slug="acme", name="Acme")
+    Membership.objects.create(
+        organisation=acme, user=member.key.advocate, role="handler", display_name="H"
+    )
+    client = client_signed_in(account_make())
+    html = client.get("/escrow/new").content.decode()
+    assert f'"id": {advocate.key.pk}' in html
+    assert f'"id": {member.key.pk}' not in html
+    response = client.post(
+        "/escrow/entries",
+        json.dumps(
+            {
+                "entries": [
+                    entry_json(
+                        sid=secrets.token_bytes(32),
+                        identifier=identifier_input("+447700900123"),
+                        advocates=[advocate],
+                    )
+                ]
+            }
+        ),
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    assert Envelope.objects.filter(key=member.key).count() == 0
+    again = entry_json(
+        sid=secrets.token_bytes(32),
+        identifier=identifier_input("+447700900123"),
+        advocates=[advocate],
+    )
+    response = client_signed_in(account_make()).post(
+        "/escrow/entries", json.dumps({"entries": [again]}), content_type="application/json"
+    )
+    assert response.status_code == 201
+    services.matching_run()
+    assert [m.to for m in mailoutbox] == [["advocate@example.org"]]  # nor is the member told

@@ -10,8 +10,15 @@ from chorus.escrow.models import AdvocateKey, Entry
 
 
 def advocate_keys_active() -> list[AdvocateKey]:
-    """Keys that receive new envelopes: every entry is sealed to each of them."""
-    return list(AdvocateKey.objects.filter(retired__isnull=True).order_by("pk"))
+    """Keys that receive new envelopes: every entry is sealed to each of them. Never a key of an
+    organisation's member (chorus.orgs, through the user's reverse relation: escrow does not
+    import orgs): the workspace refuses them advocate keys, and one made before that rule must
+    not go on receiving survivors' shares."""
+    return list(
+        AdvocateKey.objects.filter(
+            retired__isnull=True, advocate__org_membership__isnull=True
+        ).order_by("pk")
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -287,7 +287,7 @@ def _advocates_notify() -> None:
     """Tell every advocate with an active key that a match exists, and nothing more."""
     user_model = get_user_model()
     advocates = user_model.objects.filter(
-        is_active=True, escrow_keys__retired__isnull=True
+        is_active=True, escrow_keys__retired__isnull=True, org_membership__isnull=True
     ).distinct()
     subject = _("Chorus: a match exists")
     body = _(
