@@ -112,7 +112,7 @@ def test_only_a_signed_in_survivor_may_ask() -> None:
     _inputs, blinds = blinded_inputs(1)
     response = ask(Client(), {"blinded": [blinds[0].blinded_element.hex()]})
     assert response.status_code == 403
-    assert response.json()["code"] == "not_signed_in"
+    assert response.json()["code"] == "signed_out"
     assert Usage.objects.count() == 0
 
 

@@ -46,3 +46,11 @@ def test_recovery_signs_out_every_session_of_the_old_codename() -> None:
     assert intruder.get("/account").status_code == 302
     assert _ask(intruder, 1).status_code == 403
     assert survivor.get("/account").status_code == 200  # the new codename's session stays
+
+
+def test_every_survivor_json_endpoint_says_signed_out_the_same_way() -> None:
+    for url in ("/escrow/oprf", "/escrow/entries", "/records/envelopes"):
+        response = Client().post(url, "{}", content_type=JSON)
+        assert response.status_code == 403, url
+        assert response.json()["code"] == "signed_out", url
+        assert set(response.json()) == {"message", "code"}

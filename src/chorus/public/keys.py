@@ -31,7 +31,7 @@ def _error(message: str, code: str, status: int) -> JsonResponse:
 def oprf_evaluate(request: HttpRequest) -> JsonResponse:
     account = session_account(request)
     if account is None:
-        return _error(_("Please sign in with your codename first."), "not_signed_in", 403)
+        return _error(_("Please sign in with your codename first."), "signed_out", 403)
     length = request.META.get("CONTENT_LENGTH") or "0"
     if not length.isdigit() or int(length) > MAX_BODY_BYTES:
         return _error(_("The request is too large."), "too_large", 413)
