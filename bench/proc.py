@@ -106,6 +106,7 @@ def server(
     env: Mapping[str, str],
     log_path: Path,
     workers: int = WORKERS,
+    threads: int | None = None,
     probe: str = "/badge.svg",
     start_timeout: float = 60,
 ) -> Iterator[Server]:
@@ -113,6 +114,8 @@ def server(
     port = free_port()
     argv = [str(BIN / "chorus"), "serve", "--host", HOST, "--port", str(port)]
     argv += ["--workers", str(workers)]
+    if threads is not None:  # else `chorus serve` chooses by database, as in production
+        argv += ["--threads", str(threads)]
     with log_path.open("ab") as log_file:
         proc = subprocess.Popen(
             argv,

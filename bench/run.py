@@ -77,6 +77,7 @@ class Options:
     quick: bool
     selected: frozenset[str]
     write_connections: int
+    threads: int | None
     read_connections: int
     workers: int
     large_voices: int
@@ -284,7 +285,7 @@ class DatabaseBench:
         """
         opts, c = self.opts, self.opts.write_connections
         log_path = opts.workdir / f"server-{self.db}.log"
-        with server(env=env, log_path=log_path, workers=opts.workers) as srv:
+        with server(env=env, log_path=log_path, workers=opts.workers, threads=opts.threads) as srv:
             self.warm(srv, warm_path, expected=201, connections=c)
             offset = 0
             for attempt in range(1, opts.attempts + 1):
@@ -391,7 +392,9 @@ class DatabaseBench:
         db, opts = self.db, self.opts
         c = opts.read_connections
         log_path = opts.workdir / f"server-{db}.log"
-        with server(env=self.env(), log_path=log_path, workers=opts.workers) as srv:
+        with server(
+            env=self.env(), log_path=log_path, workers=opts.workers, threads=opts.threads
+        ) as srv:
             for kind, path in READ_PATHS.items():
                 name = f"{kind}_http_{db}_{size}"
                 if name not in opts.selected:
@@ -467,6 +470,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--workers", type=int, default=WORKERS, help="granian workers (experiments; figures use 2)"
     )
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="request threads per granian worker (experiments; default: chorus serve's choice)",
+    )
     p.add_argument("--large-voices", type=int, default=None, help=argparse.SUPPRESS)
     p.add_argument(
         "--quiet-limit",
@@ -531,6 +540,7 @@ def main(argv: list[str] | None = None) -> int:
         quick=args.quick,
         selected=select(args.only),
         write_connections=args.write_connections,
+        threads=args.threads,
         read_connections=args.read_connections,
         workers=args.workers,
         large_voices=args.large_voices or (200_000 if args.quick else LARGE_VOICES),
@@ -585,6 +595,7 @@ def main(argv: list[str] | None = None) -> int:
         "duration_s": duration,
         "quick": args.quick,
         "write_connections": opts.write_connections,
+        "threads": opts.threads,
         "read_connections": opts.read_connections,
         "figures": report.lines,
     }

@@ -1,6 +1,7 @@
 import csv
 import io
 import json
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -76,3 +77,24 @@ def test_unknown_commands_are_refused(capsys: pytest.CaptureFixture[str]) -> Non
     with pytest.raises(SystemExit):
         cli.main(["explode"])
     assert "invalid choice" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("database_url", "given", "threads"),
+    [
+        ("sqlite:////tmp/chorus.sqlite3", None, "1"),
+        ("postgres://chorus@db/chorus", None, "4"),
+        ("postgres://chorus@db/chorus", "2", "2"),
+    ],
+)
+def test_serve_runs_granian_with_threads_chosen_by_database(
+    monkeypatch: pytest.MonkeyPatch, database_url: str, given: str | None, threads: str
+) -> None:
+    calls: list[list[str]] = []
+    monkeypatch.setenv("CHORUS_DATABASE_URL", database_url)
+    monkeypatch.setattr(os, "execv", lambda _path, argv: calls.append(list(argv)))
+    cli.main(["serve", "--port", "8123", *(["--threads", given] if given else [])])
+    (argv,) = calls
+    assert argv[argv.index("--blocking-threads") + 1] == threads
+    assert "--no-access-log" in argv
+    assert argv[argv.index("--port") + 1] == "8123"
