@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.hashers import MD5PasswordHasher
+from django.core.cache import cache
 from django.test import Client
 
 from chorus.cli import main as cli
@@ -110,3 +112,12 @@ def test_every_failed_password_costs_the_same_hashing_work(
     assert response.status_code == 400
     assert b"do not match" in response.content
     assert CountingHasher.calls == 1
+
+
+def test_a_password_typed_as_the_username_leaves_no_plain_hash_in_the_cache() -> None:
+    typed = "correct horse battery staple"
+    Client().post("/workspace/signin", {"username": typed, "password": "x"})
+    stored = " ".join(str(key) for key in cache._cache)  # type: ignore[attr-defined]
+    assert "staff-signin-user" in stored  # the attempt was counted under a per-user key...
+    for digest in (hashlib.sha256, hashlib.sha1, hashlib.md5):
+        assert digest(typed.encode()).hexdigest()[:32] not in stored  # ...that is not a plain hash

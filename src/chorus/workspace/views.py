@@ -7,7 +7,6 @@ wrapped keys and sealed envelopes, and record what was done.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 import segno
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.crypto import salted_hmac
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -44,8 +44,12 @@ MAX_KEY_BODY = 8192
 
 
 def _limit(request: HttpRequest, *, who: str) -> None:
-    """Count one sign-in attempt; the per-user bucket keys on a hash, kept only in the cache."""
-    user_key = hashlib.sha256(who.strip().lower().encode()).hexdigest()[:32]
+    """Count one sign-in attempt; the per-user bucket keys on a keyed hash (HMAC under the
+    site's secret), kept only in the cache: a password typed into the username box by mistake
+    is not left there as an unsalted hash that anyone reading the cache could test guesses on."""
+    user_key = salted_hmac(
+        "chorus/workspace/signin-user", who.strip().lower(), algorithm="sha256"
+    ).hexdigest()[:32]
     try:
         for scope, key in (
             ("staff-signin", request.network_key),  # type: ignore[attr-defined]
