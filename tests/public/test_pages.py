@@ -261,3 +261,14 @@ def test_the_challenge_endpoint_serves_a_fresh_v2_challenge(client: Client) -> N
     assert data["parameters"]["algorithm"] == "PBKDF2/SHA-256"
     assert data["parameters"]["keySignature"]
     assert data["signature"]
+
+
+def test_every_page_links_to_naming_the_person_and_signing_in_explains_it(client: Client) -> None:
+    html = client.get("/").content.decode()
+    assert '<a href="/account">Name the person</a>' in html
+    response = client.get("/account")
+    assert response.status_code == 302
+    assert response["Location"] == "/account/signin"
+    signin = client.get("/account/signin").content.decode()
+    assert "Nobody sees the name" in signin
+    assert 'href="/account/new"' in signin
