@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "chorus.escrow",
     "chorus.records",
     "chorus.orgs",
+    "chorus.reports",
     "chorus.staff",
     "chorus.keyserver",
     "chorus.public",
@@ -125,6 +126,8 @@ BODY_SIZE_ALLOWANCES = {"/records/envelopes": 48 * 1024 * 1024}
 # POST /escrow/entries: up to 8 identifiers, each sealed to every active advocate key; a suite-2
 # envelope is about 2 KB in base64, so a few advocates with suite-2 keys pass 16 KiB.
 BODY_SIZE_ALLOWANCES["/escrow/entries"] = 256 * 1024
+# A report to an organisation: one record's text boxed, plus its sealed case keys.
+BODY_SIZE_ALLOWANCES["/reports"] = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 50
 FILE_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024
 

@@ -2,6 +2,7 @@ from django.urls import path
 
 from chorus.public import accounts, escrow, keys, orgs, views
 from chorus.public import records as records_views
+from chorus.public import reports as reports_views
 
 app_name = "public"
 urlpatterns = [
@@ -33,5 +34,6 @@ urlpatterns = [
     path("records/<int:record_id>/edit", records_views.record_edit, name="record_edit"),
     path("records/<int:record_id>/envelope", records_views.record_envelope, name="record_envelope"),
     path("records/<int:record_id>/delete", records_views.record_delete, name="record_delete"),
+    path("reports", reports_views.reports_send, name="reports_send"),
     path("orgs/<slug:slug>/keys", orgs.org_keys, name="org_keys"),
 ]

@@ -1,0 +1,32 @@
+"""Report errors: each says what the survivor can do about it."""
+
+from __future__ import annotations
+
+from chorus.core.errors import ChorusError
+
+
+class ReportError(ChorusError):
+    code = "report"
+
+
+class ReportInvalidError(ReportError):
+    """The request is not what the report page sends: nothing was stored."""
+
+    code = "invalid"
+
+
+class ReportTooLargeError(ReportError):
+    status = 413
+    code = "too_large"
+
+
+class ReportNotFoundError(ReportError):
+    """Uniform for "no such organisation" or "no such case"."""
+
+    status = 404
+    code = "not_found"
+
+
+class ReportDuplicateError(ReportError):
+    status = 409
+    code = "duplicate"
