@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chorus.accounts.models import Account
+from chorus.core.audit import audit_record
 from chorus.crypto.suites import (
     AEAD_NONCE_BYTES,
     AEAD_TAG_BYTES,
@@ -28,6 +29,8 @@ from chorus.crypto.suites import (
     XWING_ENC_BYTES,
 )
 from chorus.orgs import selectors as org_selectors
+from chorus.orgs.models import Membership
+from chorus.reports import access
 from chorus.reports.errors import (
     ReportDuplicateError,
     ReportInvalidError,
@@ -164,3 +167,44 @@ def report_send(*, account: Account, report_input: ReportInput) -> Case:
         for key_id, sealed in report_input.envelopes.items()
     )
     return case
+
+
+def case_status_parse(data: Any) -> str:
+    """{"status": "received"|"in_review"|"action_taken"|"closed"}; strict."""
+    if not isinstance(data, dict) or set(data) != {"status"}:
+        raise ReportInvalidError(_('The request must be a JSON object with "status".'))
+    status = data["status"]
+    if not isinstance(status, str) or status not in Case.Status.values:
+        raise ReportInvalidError(
+            _('"status" must be one of: received, in_review, action_taken, closed.')
+        )
+    return status
+
+
+@transaction.atomic
+def case_status_set(*, membership: Membership, case_ref: bytes, status: str) -> Case:
+    """Change the case's status (the member must be able to open it), audited."""
+    case = access.access_case(membership=membership, case_ref=case_ref, for_update=True)
+    case.status = status
+    case.save(update_fields=["status"])
+    audit_record(
+        actor_id=membership.user_id,
+        action=f"reports.case_status_{status}",
+        object_type="reports.case",
+        object_id=case.pk,
+    )
+    return case
+
+
+@transaction.atomic
+def case_open(*, membership: Membership, case_ref: bytes) -> tuple[Case, CaseKey]:
+    """The case and the member's sealed case key, for their browser to open; audited."""
+    case = access.access_case(membership=membership, case_ref=case_ref)
+    case_key = access.access_case_key(membership=membership, case=case)
+    audit_record(
+        actor_id=membership.user_id,
+        action="reports.case_opened",
+        object_type="reports.case",
+        object_id=case.pk,
+    )
+    return case, case_key
