@@ -28,6 +28,13 @@ def code_for(secret: str, *, steps_ahead: int = 0) -> str:
     return pyotp.TOTP(secret).at(moment)
 
 
+def wrong_code(secret: str) -> str:
+    """A well-formed six-digit code that is none of the codes the server accepts now (the steps
+    just before, now and just after): the first such from 000000 up."""
+    accepted = {code_for(secret, steps_ahead=k) for k in (-1, 0, 1)}
+    return next(f"{n:06d}" for n in range(10**6) if f"{n:06d}" not in accepted)
+
+
 def fresh_code(staff: StaffMember) -> str:
     """A code whose step has not been used yet: forget the last step, then give the current."""
     StaffMember.objects.filter(pk=staff.pk).update(totp_last_step=None)
