@@ -18,25 +18,13 @@ from django.utils.translation import gettext as _
 
 from chorus.core.audit import audit_record
 from chorus.core.errors import ChorusError
-from chorus.crypto.errors import CryptoError
-from chorus.crypto.passphrase import Argon2Params
-from chorus.crypto.seal import seal
-from chorus.crypto.suites import (
-    ARGON2_SALT_BYTES,
-    ENVELOPE_VERSION,
-    SEAL_SUITE_MLKEM768_X25519_CHACHA20,
-    SEAL_SUITE_X25519_CHACHA20,
-)
+from chorus.core.keys import public_key_check, wrapped_key_check
 from chorus.escrow.models import AdvocateKey, Entry, Envelope, Match
 
 #: The escrow scope `ctx` of this deployment (escrow.md §4): one deployment, one scope.
 ESCROW_CTX = b"deployment"
 #: The scope the advocate's private key is wrapped under (escrow.md §8, passphrase envelope).
 ADVOCATE_KEY_CTX = b"chorus/advocate-key/v1"
-PUBLIC_KEY_BYTES = {SEAL_SUITE_X25519_CHACHA20: 32, SEAL_SUITE_MLKEM768_X25519_CHACHA20: 1216}
-PRIVATE_KEY_BYTES = 32
-# version, salt, m (4), t (1), p (1), then the AEAD box: version, nonce (12), key, tag (16).
-WRAPPED_KEY_BYTES = 1 + ARGON2_SALT_BYTES + 6 + 1 + 12 + PRIVATE_KEY_BYTES + 16
 OUTREACH_RECORDABLE = (
     Entry.Outreach.CONTACTED,
     Entry.Outreach.DECLINED,
@@ -59,44 +47,6 @@ def _not_found() -> MatchNotFoundError:
     return MatchNotFoundError(_("There is no such match for you to open."))
 
 
-def _wrapped_key_check(wrapped: bytes) -> None:
-    if len(wrapped) != WRAPPED_KEY_BYTES:
-        raise AdvocateKeyError(
-            _("The wrapped private key is %(got)d bytes long; it should be %(want)d.")
-            % {"got": len(wrapped), "want": WRAPPED_KEY_BYTES}
-        )
-    box_at = 1 + ARGON2_SALT_BYTES + 6
-    if wrapped[0] != ENVELOPE_VERSION or wrapped[box_at] != ENVELOPE_VERSION:
-        raise AdvocateKeyError(_("The wrapped private key is of an unknown version."))
-    o = 1 + ARGON2_SALT_BYTES
-    memory_kib, time_cost, lanes = (
-        int.from_bytes(wrapped[o : o + 4]),
-        wrapped[o + 4],
-        wrapped[o + 5],
-    )
-    try:
-        params = Argon2Params(memory_kib, time_cost, lanes)
-    except CryptoError:
-        params = None
-    if params is None or not params.allowed_in_envelopes:
-        raise AdvocateKeyError(_("The wrapped private key's Argon2id costs are out of range."))
-
-
-def _public_key_check(public_key: bytes, suite: int) -> None:
-    want = PUBLIC_KEY_BYTES.get(suite)
-    if want is None:
-        raise AdvocateKeyError(_("Unknown key suite: it must be 1 or 2."))
-    if len(public_key) != want:
-        raise AdvocateKeyError(
-            _("A suite %(suite)d public key is %(want)d bytes, not %(got)d.")
-            % {"suite": suite, "want": want, "got": len(public_key)}
-        )
-    try:  # sealing to it is the one check that covers low-order and out-of-range keys
-        seal(public_key, b"", purpose="key-check", ctx=ESCROW_CTX, suite=suite)
-    except CryptoError:
-        raise AdvocateKeyError(_("This public key cannot be sealed to.")) from None
-
-
 def advocate_key_active(*, advocate_id: int) -> AdvocateKey | None:
     return AdvocateKey.objects.filter(advocate_id=advocate_id, retired__isnull=True).first()
 
@@ -105,8 +55,8 @@ def advocate_key_create(
     *, advocate_id: int, suite: int, public_key: bytes, wrapped_private_key: bytes
 ) -> AdvocateKey:
     """Store a key pair made in the advocate's browser: one active key per advocate."""
-    _public_key_check(public_key, suite)
-    _wrapped_key_check(wrapped_private_key)
+    public_key_check(public_key, suite, error=AdvocateKeyError)
+    wrapped_key_check(wrapped_private_key, error=AdvocateKeyError)
     with transaction.atomic():
         if advocate_key_active(advocate_id=advocate_id) is not None:
             raise AdvocateKeyError(_("You already have a key. Nothing was changed."), extra={})

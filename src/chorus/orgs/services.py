@@ -18,27 +18,13 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from chorus.core.audit import audit_record
-from chorus.crypto.errors import CryptoError
-from chorus.crypto.passphrase import Argon2Params
-from chorus.crypto.seal import seal
-from chorus.crypto.suites import (
-    ARGON2_SALT_BYTES,
-    ENVELOPE_VERSION,
-    SEAL_SUITE_MLKEM768_X25519_CHACHA20,
-    SEAL_SUITE_X25519_CHACHA20,
-)
+from chorus.core.keys import public_key_check, wrapped_key_check
 from chorus.orgs.access import access_member_of
 from chorus.orgs.errors import HandlerKeyError, OrgError
 from chorus.orgs.models import HandlerKey, Membership, Organisation
 
 #: The scope a member's private key is wrapped under (passphrase envelope, escrow.md §8).
 HANDLER_KEY_CTX = b"chorus/handler-key/v1"
-#: The scope of the key check seal below; nothing sealed under it is ever stored.
-KEY_CHECK_CTX = b"chorus/handler-key-check/v1"
-PUBLIC_KEY_BYTES = {SEAL_SUITE_X25519_CHACHA20: 32, SEAL_SUITE_MLKEM768_X25519_CHACHA20: 1216}
-PRIVATE_KEY_BYTES = 32
-# version, salt, m (4), t (1), p (1), then the AEAD box: version, nonce (12), key, tag (16).
-WRAPPED_KEY_BYTES = 1 + ARGON2_SALT_BYTES + 6 + 1 + 12 + PRIVATE_KEY_BYTES + 16
 NAME_MAX = 120
 RESERVED_SLUGS = frozenset({"enrol"})  # /workspace/orgs/enrol/… is the enrolment page
 DISPLAY_NAME_MAX = 80
@@ -175,45 +161,12 @@ def member_remove(*, admin: Membership, member_id: int, deactivate: Deactivate) 
     return member
 
 
-def _wrapped_key_check(wrapped: bytes) -> None:
-    if len(wrapped) != WRAPPED_KEY_BYTES:
-        raise HandlerKeyError(
-            _("The wrapped private key is %(got)d bytes long; it should be %(want)d.")
-            % {"got": len(wrapped), "want": WRAPPED_KEY_BYTES}
-        )
-    box_at = 1 + ARGON2_SALT_BYTES + 6
-    if wrapped[0] != ENVELOPE_VERSION or wrapped[box_at] != ENVELOPE_VERSION:
-        raise HandlerKeyError(_("The wrapped private key is of an unknown version."))
-    o = 1 + ARGON2_SALT_BYTES
-    try:
-        params = Argon2Params(int.from_bytes(wrapped[o : o + 4]), wrapped[o + 4], wrapped[o + 5])
-    except CryptoError:
-        params = None
-    if params is None or not params.allowed_in_envelopes:
-        raise HandlerKeyError(_("The wrapped private key's Argon2id costs are out of range."))
-
-
-def _public_key_check(public_key: bytes, suite: int) -> None:
-    want = PUBLIC_KEY_BYTES.get(suite)
-    if want is None:
-        raise HandlerKeyError(_("Unknown key suite: it must be 1 or 2."))
-    if len(public_key) != want:
-        raise HandlerKeyError(
-            _("A suite %(suite)d public key is %(want)d bytes, not %(got)d.")
-            % {"suite": suite, "want": want, "got": len(public_key)}
-        )
-    try:  # sealing to it is the one check that covers low-order and out-of-range keys
-        seal(public_key, b"", purpose="key-check", ctx=KEY_CHECK_CTX, suite=suite)
-    except CryptoError:
-        raise HandlerKeyError(_("This public key cannot be sealed to.")) from None
-
-
 def member_key_create(
     *, member: Membership, suite: int, public_key: bytes, wrapped_private_key: bytes
 ) -> HandlerKey:
     """Store a key pair made in the member's browser: one active key per member."""
-    _public_key_check(public_key, suite)
-    _wrapped_key_check(wrapped_private_key)
+    public_key_check(public_key, suite, error=HandlerKeyError)
+    wrapped_key_check(wrapped_private_key, error=HandlerKeyError)
     with transaction.atomic():
         Membership.objects.select_for_update().filter(pk=member.pk).first()
         if HandlerKey.objects.filter(membership=member, retired__isnull=True).exists():
