@@ -36,6 +36,8 @@ class Membership(models.Model):
     )
     role = models.CharField(max_length=16, choices=Role.choices)
     display_name = models.CharField(max_length=80)
+    # Optional: where "something changed in your Chorus workspace" is sent (reports.md §9).
+    email = models.EmailField(max_length=254, blank=True, default="")
     created = models.DateTimeField(auto_now_add=True)
     removed = models.DateTimeField(null=True, blank=True)
 
