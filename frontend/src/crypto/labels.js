@@ -15,6 +15,13 @@ export const SEAL_INFO_PREFIX = 'chorus/seal/v1/';
 export const PURPOSE_ESCROW_SHARE = 'escrow-share';
 export const PURPOSE_RECORD = 'record';
 export const PURPOSE_REPORT = 'report';
+// Reports to organisations (docs/protocols/reports.md §4.4, §7, §8).
+export const PURPOSE_CASE_KEY = 'case-key';
+export const PURPOSE_CASE_MESSAGE = 'case-message';
+export const PURPOSE_CASE_NOTE = 'case-note';
+export const CASE_CTX_PREFIX = 'chorus/case/v1/';
+export const REPORT_SALT = 'chorus/report/v1';
+export const SUPPORT_SALT = 'chorus/support/v1';
 export const PASSPHRASE_LABEL = 'chorus/passphrase/v1';
 
 // §2 Primitives and parameters

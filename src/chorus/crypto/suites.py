@@ -68,6 +68,17 @@ SEAL_INFO_PREFIX: Final = b"chorus/seal/v1/"
 PURPOSE_ESCROW_SHARE: Final = "escrow-share"
 PURPOSE_RECORD: Final = "record"
 PURPOSE_REPORT: Final = "report"
+#: Reports to organisations (docs/protocols/reports.md §4.4, §7, §8): the case key sealed to a
+#: member or boxed for the reporter or a supporter; a message of the conversation; a note.
+PURPOSE_CASE_KEY: Final = "case-key"
+PURPOSE_CASE_MESSAGE: Final = "case-message"
+PURPOSE_CASE_NOTE: Final = "case-note"
+#: ctx of every envelope of a case: the prefix followed by the organisation's slug.
+CASE_CTX_PREFIX: Final = b"chorus/case/v1/"
+#: HKDF-SHA512 salts: the reporter's (and an accepted supporter's) case-key box key from `sid`,
+#: and an invitation's box key from the secret in the link's fragment.
+REPORT_SALT: Final = b"chorus/report/v1"
+SUPPORT_SALT: Final = b"chorus/support/v1"
 
 #: The version byte every envelope of this spec starts with.
 ENVELOPE_VERSION: Final = 0x01
