@@ -1,4 +1,4 @@
-"""Operator commands for the workspace: add an advocate, verify the audit log."""
+"""Operator commands for the workspace: add an advocate or an operator, verify the audit log."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 
-def cmd_advocate_add(args: argparse.Namespace) -> int:
+def cmd_advocate_add(args: argparse.Namespace, *, operator: bool = False) -> int:
     from django.urls import reverse
 
     from chorus.staff import services
@@ -15,7 +15,7 @@ def cmd_advocate_add(args: argparse.Namespace) -> int:
     from chorus.staff.services import ENROLMENT_LIFETIME
 
     try:
-        _user, token = services.staff_enrolment_issue(username=args.username)
+        _user, token = services.staff_enrolment_issue(username=args.username, operator=operator)
     except StaffError as exc:
         print(f"chorus: {exc.message}", file=sys.stderr)
         return 1
@@ -24,6 +24,11 @@ def cmd_advocate_add(args: argparse.Namespace) -> int:
     print(f"Enrolment link for {args.username.strip()} (works once, for {hours} hours):")
     print(f"{args.site.rstrip('/')}{path}")
     return 0
+
+
+def cmd_operator_add(args: argparse.Namespace) -> int:
+    """An operator registers organisations on /workspace/operator/ (as `chorus org-add` does)."""
+    return cmd_advocate_add(args, operator=True)
 
 
 def cmd_advocate_remove(args: argparse.Namespace) -> int:
@@ -76,6 +81,15 @@ def register(sub: Any, *, django_setup: Any) -> None:
         "--site", default="http://127.0.0.1:8000", help="the site's address, for the link"
     )
     a.set_defaults(func=lazy(cmd_advocate_add))
+    o = sub.add_parser(
+        "operator-add",
+        help="add an operator (registers organisations on a page) and print their enrolment link",
+    )
+    o.add_argument("username")
+    o.add_argument(
+        "--site", default="http://127.0.0.1:8000", help="the site's address, for the link"
+    )
+    o.set_defaults(func=lazy(cmd_operator_add))
     r = sub.add_parser("advocate-remove", help="stop an advocate signing in and retire their key")
     r.add_argument("username")
     r.set_defaults(func=lazy(cmd_advocate_remove))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Count, Q
+
 from chorus.orgs.models import HandlerKey, Membership, Organisation
 
 
@@ -63,3 +65,36 @@ def membership_of(*, user_id: int) -> Membership | None:
         .filter(user_id=user_id, removed__isnull=True)
         .first()
     )
+
+
+@dataclass(frozen=True)
+class OrganisationRow:
+    slug: str
+    name: str
+    created_day: str
+    members: int
+    keys: int
+
+
+def organisations_overview() -> list[OrganisationRow]:
+    """Every organisation with its number of current members and of active keys: what the
+    operator's page shows (an organisation with no key cannot receive reports yet)."""
+    current = Q(memberships__removed__isnull=True)
+    rows = Organisation.objects.annotate(
+        members=Count("memberships", filter=current, distinct=True),
+        keys=Count(
+            "memberships__keys",
+            filter=current & Q(memberships__keys__retired__isnull=True),
+            distinct=True,
+        ),
+    ).order_by("name", "pk")
+    return [
+        OrganisationRow(
+            slug=o.slug,
+            name=o.name,
+            created_day=o.created.date().isoformat(),
+            members=o.members,
+            keys=o.keys,
+        )
+        for o in rows
+    ]

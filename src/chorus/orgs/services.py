@@ -83,9 +83,11 @@ def organisation_add(
     admin_username: str,
     admin_display_name: str = "",
     issue_enrolment: IssueEnrolment,
+    actor_id: int | None = None,
 ) -> tuple[Organisation, Membership, str]:
-    """Register an organisation and its first admin (the operator's command). Returns the
-    admin's single-use enrolment token, which is stored only as its SHA-256 by chorus.staff."""
+    """Register an organisation and its first admin (the operator's command or page; `actor_id`
+    is the operator's user id on the page). Returns the admin's single-use enrolment token,
+    which is stored only as its SHA-256 by chorus.staff."""
     name = _clean_text(name, what=_("An organisation's name"), most=NAME_MAX)
     slug = slugify(slug or name)[:64].strip("-")
     if not slug or slug in RESERVED_SLUGS:
@@ -104,13 +106,13 @@ def organisation_add(
                 _("There is already an organisation at %(slug)s.") % {"slug": slug}
             ) from None
         audit_record(
-            actor_id=None,
+            actor_id=actor_id,
             action="orgs.organisation_added",
             object_type="organisation",
             object_id=organisation.pk,
         )
         admin, token = _member_add(
-            actor_id=None,
+            actor_id=actor_id,
             organisation=organisation,
             username=admin_username,
             display_name=admin_display_name or admin_username,

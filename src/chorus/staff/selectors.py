@@ -22,3 +22,9 @@ def staff_enrolling(*, user_id: int) -> StaffMember | None:
         .exclude(totp_secret="")
         .first()
     )
+
+
+def staff_is_operator(staff: StaffMember) -> bool:
+    """Whether this staff user runs this Chorus (registers organisations, staff_enrolment_issue
+    with ``operator``). An operator is never an advocate."""
+    return bool(staff.user.is_superuser)

@@ -52,9 +52,11 @@ def _expired_link() -> EnrolmentLinkError:
     )
 
 
-def staff_enrolment_issue(*, username: str) -> tuple[AbstractBaseUser, str]:
+def staff_enrolment_issue(*, username: str, operator: bool = False) -> tuple[AbstractBaseUser, str]:
     """Create a staff user (or renew the link of one not yet enrolled) and return the single-use
-    enrolment token. Only its SHA-256 is stored."""
+    enrolment token. Only its SHA-256 is stored. An ``operator`` (Django's superuser flag) runs
+    this Chorus: registers organisations; they are never an advocate or an organisation's member,
+    and an existing staff user cannot be turned into one."""
     user_model = get_user_model()
     username = username.strip()
     try:
@@ -70,7 +72,10 @@ def staff_enrolment_issue(*, username: str) -> tuple[AbstractBaseUser, str]:
         user, created = user_model.objects.get_or_create(username=username)
         if created:
             user.set_unusable_password()
+            user.is_superuser = operator
             user.save()
+        elif user.is_superuser != operator:
+            raise StaffError(_("The username %(name)s is taken.") % {"name": username})
         staff, _created = StaffMember.objects.select_for_update().get_or_create(user=user)
         if staff.enrolled:
             raise StaffError(_("%(name)s has already enrolled.") % {"name": username})

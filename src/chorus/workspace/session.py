@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from chorus.orgs.models import Membership
 from chorus.staff.models import StaffMember
-from chorus.staff.selectors import staff_enrolled
+from chorus.staff.selectors import staff_enrolled, staff_is_operator
 
 WORKSPACE_PATH = "/workspace/"
 SESSION_STAFF = "chorus_staff"  # an enrolled staff member who gave password and code
@@ -122,7 +122,7 @@ def staff_is_org_member(staff: StaffMember) -> bool:
 def session_advocate(request: HttpRequest) -> StaffMember | None:
     """The signed-in staff member if they are an advocate (not an organisation's member)."""
     staff = session_staff(request)
-    if staff is None or staff_is_org_member(staff):
+    if staff is None or staff_is_org_member(staff) or staff_is_operator(staff):
         return None
     return staff
 
@@ -138,6 +138,8 @@ def advocate_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
             return redirect("workspace:signin")
         if staff_is_org_member(staff):
             return redirect("workspace:orgs")
+        if staff_is_operator(staff):
+            return redirect("workspace:operator")
         request.staff = staff  # type: ignore[attr-defined]
         return view(request, *args, **kwargs)
 

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, include, path
 
-from chorus.workspace import cases, orgs, views
+from chorus.workspace import cases, operator, orgs, views
 
 app_name = "workspace"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("matches/<int:match_id>", views.match, name="match"),
     path("matches/<int:match_id>/envelopes", views.match_envelopes, name="match_envelopes"),
     path("entries/<int:entry_id>/outreach", views.outreach, name="outreach"),
+    path("operator/", include(operator.urlpatterns)),
     path("orgs/", include(orgs.urlpatterns)),
     path("orgs/", include(cases.urlpatterns)),
 ]

@@ -25,7 +25,7 @@ from chorus.escrow import advocates
 from chorus.escrow.models import Entry
 from chorus.staff import services as staff_services
 from chorus.staff.errors import StaffError
-from chorus.staff.selectors import staff_enrolling
+from chorus.staff.selectors import staff_enrolling, staff_is_operator
 from chorus.workspace.session import (
     SESSION_ENROLLING,
     SESSION_PENDING,
@@ -173,7 +173,7 @@ def enrol_code(request: HttpRequest) -> HttpResponse:
     except ChorusError as exc:
         return _page(request, "workspace/enrol_code.html", context, exc)
     session_begin(request, key=SESSION_STAFF, user_id=staff.user_id)
-    return redirect("workspace:key")
+    return redirect("workspace:operator" if staff_is_operator(staff) else "workspace:key")
 
 
 # --- the advocate's key ---------------------------------------------------------------------
@@ -198,8 +198,9 @@ def key(request: HttpRequest) -> HttpResponse:
     staff = session_advocate(request)
     if request.method == "GET":
         if staff is None:
+            # Members and operators: the workspace home sends each to their own pages.
             return redirect(
-                "workspace:signin" if session_staff(request) is None else "workspace:orgs"
+                "workspace:signin" if session_staff(request) is None else "workspace:matches"
             )
         active = advocates.advocate_key_active(advocate_id=staff.user_id)
         return render(
