@@ -11,10 +11,10 @@ import pytest
 from django.test import Client
 
 from chorus.orgs import services as org_services
-from chorus.reports.models import Case, CaseKey
+from chorus.reports.models import Case, CaseExclusion, CaseKey
 from tests.escrow.factories import account_make, client_signed_in
 from tests.orgs.helpers import Org, key_for, org_with_staff
-from tests.reports.helpers import report_read, report_request
+from tests.reports.helpers import report_read, report_request, reporter_box_open
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +58,13 @@ def test_a_report_is_stored_sealed_and_each_member_can_open_it(
     assert response.status_code == 201, response.content
     assert response.json() == {"case": case_ref.hex(), "status": "received"}
     case = Case.objects.get()
+    assert case.changed is not None
+    assert (
+        reporter_box_open(
+            slug=org.organisation.slug, sid=b"\x07" * 32, case_ref=case_ref, box=case.reporter_box
+        )
+        == _case_key
+    )
     assert case.organisation == org.organisation
     assert case.reporter_account == account
     assert case.mode == "anonymous"
@@ -104,7 +111,7 @@ def test_unknown_organisation_is_404_and_nothing_stored(org: Org) -> None:
 
 def test_an_organisation_without_keys_is_refused(org: Org) -> None:
     data, _k, _r = report_request(slug=org.organisation.slug, keys=[])
-    data["keys"] = [{"key": 1, "sealed": base64.b64encode(b"\x01" * 99).decode()}]
+    data["envelopes"] = [{"key": 1, "sealed": base64.b64encode(b"\x01" * 99).decode()}]
     response = post(client_signed_in(account_make()), data)
     assert response.status_code == 400
     assert "nobody there has made a key" in response.json()["message"]
@@ -137,8 +144,10 @@ def test_a_removed_members_key_is_not_a_recipient(org: Org) -> None:
 
 
 def _mutations(data: dict[str, Any]) -> list[tuple[Any, str]]:
-    sealed0 = base64.b64decode(data["keys"][0]["sealed"])
-    body = base64.b64decode(data["ciphertext"])
+    sealed0 = base64.b64decode(data["envelopes"][0]["sealed"])
+    body = base64.b64decode(data["body"])
+    reporter_box = base64.b64decode(data["reporter_box"])
+    key0, key1 = (e["key"] for e in data["envelopes"])
 
     def with_(**changes: Any) -> dict[str, Any]:
         changed = copy.deepcopy(data)
@@ -147,33 +156,57 @@ def _mutations(data: dict[str, Any]) -> list[tuple[Any, str]]:
 
     def with_key(**changes: Any) -> dict[str, Any]:
         changed = copy.deepcopy(data)
-        changed["keys"][0].update(changes)
+        changed["envelopes"][0].update(changes)
         return changed
 
     def b64(raw: bytes) -> str:
         return base64.b64encode(raw).decode()
 
+    fields = '"org", "case_ref", "mode", "body", "reporter_box", "envelopes" and "excluded"'
+    envelopes = data["envelopes"]
     return [
         (b"not json", "not valid JSON"),
-        ([], 'with "org", "case_ref", "ciphertext" and "keys"'),
-        ({**data, "extra": 1}, 'with "org", "case_ref", "ciphertext" and "keys"'),
+        (b"\xff\xfe", "not valid JSON"),
+        ([], fields),
+        ("null", fields),
+        ({**data, "extra": 1}, fields),
+        ({k: v for k, v in data.items() if k != "excluded"}, fields),
+        ({k: v for k, v in data.items() if k != "reporter_box"}, fields),
         (with_(org=7), '"org" must be'),
         (with_(org=""), '"org" must be'),
         (with_(case_ref="AB" * 16), '"case_ref" must be'),
         (with_(case_ref="ab" * 15), '"case_ref" must be'),
-        (with_(ciphertext="***"), '"ciphertext" must be standard base64'),
-        (with_(ciphertext=5), '"ciphertext" must be standard base64'),
-        (with_(ciphertext=b64(b"\x01" * 10)), "too short"),
-        (with_(ciphertext=b64(b"\x09" + body[1:])), "unknown version"),
-        (with_(keys=[]), '"keys" must be a non-empty list'),
-        (with_(keys={}), '"keys" must be a non-empty list'),
-        (with_(keys=["x"]), "Each key must be"),
-        (with_(keys=[data["keys"][0], data["keys"][0]]), "same member key"),
+        (with_(case_ref=None), '"case_ref" must be'),
+        (with_(mode="together"), '"mode" must be "named" or "anonymous"'),
+        (with_(mode="Named"), '"mode" must be'),
+        (with_(mode=1), '"mode" must be'),
+        (with_(body="***"), '"body" must be standard base64'),
+        (with_(body=5), '"body" must be standard base64'),
+        (with_(body=b64(b"\x01" * 10)), "wrong length"),
+        (with_(body=b64(b"\x09" + body[1:])), "unknown version"),
+        (with_(reporter_box=None), '"reporter_box" must be standard base64'),
+        (with_(reporter_box="a=b="), '"reporter_box" must be standard base64'),
+        (with_(reporter_box=b64(reporter_box[:-1])), "wrong length"),
+        (with_(reporter_box=b64(reporter_box + b"\x00")), "wrong length"),
+        (with_(reporter_box=b64(b"\x02" + reporter_box[1:])), "unknown version"),
+        (with_(envelopes=[]), '"envelopes" must be a non-empty list'),
+        (with_(envelopes={}), '"envelopes" must be a non-empty list'),
+        (with_(envelopes=["x"]), "Each envelope must be"),
+        (with_(envelopes=[{**envelopes[0], "extra": 1}]), "Each envelope must be"),
+        (with_(envelopes=[envelopes[0], envelopes[0]]), "same member key"),
         (with_key(key="1"), '"key" must be the number'),
         (with_key(key=True), '"key" must be the number'),
         (with_key(key=0), '"key" must be the number'),
+        (with_key(key=2**63), '"key" must be the number'),
         (with_key(key=999999), "not a current member key"),
-        (with_(keys=data["keys"][:1]), "is missing"),
+        (with_(envelopes=envelopes[:1]), "is missing"),
+        (with_(envelopes=[], excluded=[key0, key1]), '"envelopes" must be a non-empty list'),
+        (with_(excluded=None), '"excluded" must be a list'),
+        (with_(excluded={}), '"excluded" must be a list'),
+        (with_(excluded=["1"]), '"key" must be the number'),
+        (with_(excluded=[key0]), "either with an envelope or as excluded"),
+        (with_(envelopes=envelopes[:1], excluded=[key1, key1]), "either with an envelope"),
+        (with_(excluded=[999999]), "not a current member key"),
         (with_key(sealed="a"), '"sealed" must be standard base64'),
         (with_key(sealed=b64(sealed0[:-1])), "wrong length"),
         (with_key(sealed=b64(b"\x09" + sealed0[1:])), "unknown version"),
@@ -189,22 +222,53 @@ def test_every_bad_input_is_a_clear_400_and_nothing_stored(org: Org) -> None:
         response = post(client, body)
         assert response.status_code == 400, (body, response.content)
         assert expected in response.json()["message"], (expected, response.json())
+        assert response.json()["code"] == "invalid"
         assert stored() == (0, 0)
+        assert not CaseExclusion.objects.exists()
 
 
 def test_too_large_is_413_and_nothing_stored(org: Org) -> None:
     keys, _a, _h = keyed(org)
     data, _k, _r = report_request(slug=org.organisation.slug, keys=keys)
     client = client_signed_in(account_make())
-    big = dict(data, ciphertext=base64.b64encode(b"\x01" * (1024 * 1024 + 3)).decode())
+    big = dict(data, body=base64.b64encode(b"\x01" * (1024 * 1024 + 3)).decode())
     response = post(client, big)
     assert response.status_code == 413
     assert response.json()["code"] == "too_large"
-    sealed = dict(data, keys=[{"key": 1, "sealed": base64.b64encode(b"\x01" * 8196).decode()}])
+    sealed = dict(data, envelopes=[{"key": 1, "sealed": base64.b64encode(b"\x01" * 8196).decode()}])
+    assert post(client, sealed).status_code == 413
+    box = dict(data, reporter_box=base64.b64encode(b"\x01" * 300).decode())
+    assert post(client, box).status_code == 413
     assert post(client, sealed).status_code == 413
     response = post(client, b" " * (1500 * 1024))
     assert response.status_code == 413
     assert response.json()["code"] == "too_large"
     response = post(client, b" " * (2 * 1024 * 1024 + 1))
     assert response.status_code == 413
+    assert stored() == (0, 0)
+
+
+@pytest.mark.parametrize("mode", ["named", "anonymous"])
+def test_an_excluded_member_gets_no_envelope_and_is_stored_as_excluded(org: Org, mode: str) -> None:
+    keys, _a, _h = keyed(org)
+    admin_key, handler_key = keys
+    data, _k, _r = report_request(
+        slug=org.organisation.slug, keys=[admin_key], excluded=[handler_key[0]], mode=mode
+    )
+    response = post(client_signed_in(account_make()), data)
+    assert response.status_code == 201, response.content
+    case = Case.objects.get()
+    assert case.mode == mode
+    assert [ck.key_id for ck in case.keys.all()] == [admin_key[0]]
+    assert [e.membership for e in case.exclusions.all()] == [org.handler]
+
+
+def test_excluding_everyone_is_refused(org: Org) -> None:
+    keys, _a, _h = keyed(org)
+    data, _k, _r = report_request(slug=org.organisation.slug, keys=keys[:1])
+    data["envelopes"] = []
+    data["excluded"] = [k[0] for k in keys]
+    response = post(client_signed_in(account_make()), data)
+    assert response.status_code == 400
+    assert "non-empty" in response.json()["message"]
     assert stored() == (0, 0)

@@ -67,9 +67,25 @@ def test_a_handler_lists_opens_and_reads_a_report(acme: Org) -> None:
     response = client.get(base(acme))
     assert response.status_code == 200
     day = Case.objects.get().created_day.isoformat()
+    changed = Case.objects.get().changed
+    assert changed is not None
     assert response.json() == {
-        "cases": [{"case": ref, "status": "received", "day": day, "mode": "anonymous"}]
+        "cases": [
+            {
+                "case": ref,
+                "status": "received",
+                "day": day,
+                "mode": "anonymous",
+                "assignee": None,
+                "closed": None,
+                "expires": None,
+                "changed": changed.strftime("%Y-%m-%dT%H:%MZ"),
+                "exclusions": False,
+                "messages": 0,
+            }
+        ]
     }
+    assert AuditEntry.objects.filter(action="reports.cases_listed").count() == 1
     data = client.get(f"{base(acme)}/{ref}").json()
     assert data["case"] == ref
     sk = passphrase.unwrap(
@@ -79,7 +95,7 @@ def test_a_handler_lists_opens_and_reads_a_report(acme: Org) -> None:
         slug="acme-ltd",
         sk=sk,
         sealed=base64.b64decode(data["sealed"]),
-        body=base64.b64decode(data["ciphertext"]),
+        body=base64.b64decode(data["body"]),
         suite=data["suite"],
     )
     assert report["answers"]["what"] == "It happened in the lift."

@@ -65,6 +65,8 @@ class ChorusConfig:
     # Ed25519 private key (32-byte seed) that signs the time stamps of survivors' records
     # (docs/protocols/records.md).
     record_signing_key: bytes
+    # Days a closed case is kept before `chorus cases-expire` erases it (reports.md §9).
+    case_retention_days: int = 90
 
     @property
     def production(self) -> bool:
@@ -306,4 +308,5 @@ def load(environ: Mapping[str, str] | None = None) -> ChorusConfig:
         help_links=_help_links(_read(environ, "HELP_LINKS")),
         **escrow,
         record_signing_key=_record_signing_key(environ, production=production, var_dir=var_dir),
+        case_retention_days=_int(environ, "CASE_RETENTION_DAYS", 90, minimum=1),
     )

@@ -57,7 +57,7 @@ class ForgetClientMiddleware:
 
 
 #: Paths whose clients read JSON errors: a refused body gets {"message", "code"} there.
-JSON_PATH_PREFIXES = ("/api/", "/escrow/", "/account/", "/workspace/key")
+JSON_PATH_PREFIXES = ("/api/", "/escrow/", "/account/", "/workspace/key", "/reports")
 
 
 class BodySizeLimitMiddleware:

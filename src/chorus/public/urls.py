@@ -35,5 +35,12 @@ urlpatterns = [
     path("records/<int:record_id>/envelope", records_views.record_envelope, name="record_envelope"),
     path("records/<int:record_id>/delete", records_views.record_delete, name="record_delete"),
     path("reports", reports_views.reports_send, name="reports_send"),
+    path("reports/cases", reports_views.reports_cases, name="reports_cases"),
+    path("reports/cases/<str:ref>", reports_views.report_case, name="report_case"),
+    path(
+        "reports/cases/<str:ref>/messages",
+        reports_views.report_case_messages,
+        name="report_case_messages",
+    ),
     path("orgs/<slug:slug>/keys", orgs.org_keys, name="org_keys"),
 ]

@@ -30,3 +30,17 @@ class ReportNotFoundError(ReportError):
 class ReportDuplicateError(ReportError):
     status = 409
     code = "duplicate"
+
+
+class ReportConflictError(ReportError):
+    """A message or note numbered other than the last + 1: the browser reloads and re-boxes."""
+
+    status = 409
+    code = "conflict"
+
+
+class ReportReadOnlyError(ReportError):
+    """A supporter the reporter allowed to read but not to write."""
+
+    status = 403
+    code = "read_only"
