@@ -15,7 +15,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from chorus.core import pow
-from chorus.counts import periods, release, retention, tables
+from chorus.counts import batching, periods, release, retention, tables
 from chorus.counts.errors import CountsError
 from chorus.counts.facets import FACETS, NOT_SAID, SETTING
 from chorus.counts.models import Activity, Snapshot, Tally
@@ -94,17 +94,6 @@ def activity_cache_clear() -> None:
 
 
 _TALLY = Tally._meta.db_table
-_COUNTERS = (Tally.TOTAL, *(facet.name for facet in FACETS))
-# PostgreSQL: spending the proof and counting the voice in ONE statement, atomic by itself in
-# autocommit mode: one round trip and one commit instead of five (BEGIN, two INSERTs, COMMIT
-# and the health check's). No row is counted when the proof was already spent.
-_POSTGRES_VALUES = ", ".join(["(%s::timestamptz, %s, %s, %s::smallint)"] * len(_COUNTERS))
-_ADD_VOICE_POSTGRES = (
-    f"WITH spent AS ({{spend}} RETURNING 1) INSERT INTO {_TALLY} (period, facet, code, shard, n) "  # noqa: S608
-    f"SELECT v.period, v.facet, v.code, v.shard, 1 FROM (VALUES {_POSTGRES_VALUES}) "
-    "AS v (period, facet, code, shard) WHERE EXISTS (SELECT 1 FROM spent) "
-    f"ON CONFLICT (period, facet, code, shard) DO UPDATE SET n = {_TALLY}.n + 1"
-)
 _ADD_VOICE_SQLITE = (
     "INSERT INTO counts_voice_inbox "
     "(digest, expires_at, period, shard, country, setting, form, sector, decade) "
@@ -123,23 +112,25 @@ def voice_add(*, facts: VoiceFacts, proof: pow.Proof, now: datetime | None = Non
     period = connection.ops.adapt_datetimefield_value(
         periods.period_start(now, started=_started(now))
     )
-    shard = _shards.randrange(Tally.SHARDS)
-    spend, spend_params = pow.proof_spend_statement(proof=proof)
+    _spend, spend_params = pow.proof_spend_statement(proof=proof)
+    codes = tuple(getattr(facts, facet.name) for facet in FACETS)
     if connection.vendor == "postgresql":
-        counters: list[Any] = [period, Tally.TOTAL, NOT_SAID, shard]
-        for facet in FACETS:
-            counters += [period, facet.name, getattr(facts, facet.name), shard]
-        with connection.cursor() as cursor:
-            cursor.execute(_ADD_VOICE_POSTGRES.format(spend=spend), [*spend_params, *counters])
-            if cursor.rowcount != len(_COUNTERS):
-                raise pow.proof_replayed()
+        # One statement per batch of the voices that arrive together, committed before any of
+        # them is answered (chorus.counts.batching, decision 0006); inside a transaction, the
+        # caller's own connection writes it as part of that transaction.
+        digest, expires_at = spend_params
+        voice = batching.Voice(digest=digest, expires_at=expires_at, period=period, codes=codes)
+        ticket = None if connection.in_atomic_block else batching.batcher().submit(voice)
+        counted = batching.voice_write(voice) if ticket is None else ticket.result()
+        if not counted:
+            raise pow.proof_replayed()
         return
     # SQLite: one statement into a view whose trigger spends the proof and adds the tallies
     # (migration 0003), queued on the write lock like a transaction (chorus.core.sqlite).
-    facts_params = [facts.country, facts.setting, facts.form, facts.sector, facts.decade]
+    shard = _shards.randrange(Tally.SHARDS)
     with connection.write_lock(), connection.cursor() as cursor:  # type: ignore[attr-defined]
         try:
-            cursor.execute(_ADD_VOICE_SQLITE, [*spend_params, period, shard, *facts_params])
+            cursor.execute(_ADD_VOICE_SQLITE, [*spend_params, period, shard, *codes])
         except IntegrityError:
             raise pow.proof_replayed() from None
 
