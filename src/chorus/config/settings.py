@@ -147,7 +147,7 @@ CSRF_COOKIE_SECURE = CONFIG.production
 # __Host-: the browser refuses the cookie unless Secure, host-only and Path=/, so no other
 # (sub)domain or plain-HTTP response can plant one.
 CSRF_COOKIE_NAME = "__Host-csrftoken" if CONFIG.production else "csrftoken"
-CSRF_FAILURE_VIEW = "chorus.public.views.csrf_failure"
+CSRF_FAILURE_VIEW = "chorus.config.csrf.csrf_failure"
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "no-referrer"

@@ -253,6 +253,8 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     if request.content_type == "application/json":  # a page's fetch: the house JSON error shape
         message = _("This page has expired. Please reload it and try again. Nothing was saved.")
         return JsonResponse({"message": message, "code": "csrf_failed"}, status=403)
+    if request.path not in ("/", "/add"):  # any other form: no voice page with its answers
+        return render(request, "public/expired.html", status=403)
     error = ChorusError(
         _("This form had expired. Please send it again; nothing was counted."), extra={}
     )

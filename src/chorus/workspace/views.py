@@ -318,3 +318,12 @@ def outreach(request: HttpRequest, entry_id: int) -> HttpResponse:
     except ChorusError as exc:
         return _page(request, "workspace/not_found.html", {"staff": staff}, exc)
     return redirect("workspace:match", match_id=entry.match_id)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A workspace form or fetch whose CSRF check failed (chorus.config.csrf sends it here):
+    JSON for a page's fetch, else the workspace's own page; nothing was changed either way."""
+    if request.content_type == "application/json":
+        message = _("This page has expired. Please reload it and try again. Nothing was saved.")
+        return JsonResponse({"message": message, "code": "csrf_failed"}, status=403)
+    return render(request, "workspace/expired.html", {"staff": None}, status=403)
