@@ -132,6 +132,7 @@ async function buildAll() {
     ['escrow.js', 'src/escrow/flow.js'],
     ['workspace.js', 'src/workspace/index.js'],
     ['records.js', 'src/records/index.js'],
+    ['support.js', 'src/support/index.js'],
   ]) {
     files.set(
       name,

@@ -3,6 +3,7 @@ from django.urls import path
 from chorus.public import accounts, escrow, keys, orgs, views
 from chorus.public import records as records_views
 from chorus.public import reports as reports_views
+from chorus.public import support as support_views
 
 app_name = "public"
 urlpatterns = [
@@ -43,4 +44,17 @@ urlpatterns = [
         name="report_case_messages",
     ),
     path("orgs/<slug:slug>/keys", orgs.org_keys, name="org_keys"),
+    path(
+        "reports/cases/<str:ref>/supporters",
+        support_views.supporters_invite,
+        name="supporters_invite",
+    ),
+    path(
+        "reports/cases/<str:ref>/supporters/<int:supporter_id>",
+        support_views.supporter_change,
+        name="supporter_change",
+    ),
+    path("support/<str:invite>", support_views.invite_page, name="support"),
+    path("support/<str:invite>/invite", support_views.invite_read, name="support_invite"),
+    path("support/<str:invite>/accept", support_views.invite_accept, name="support_accept"),
 ]
