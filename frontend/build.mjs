@@ -132,6 +132,8 @@ async function buildAll() {
     ['escrow.js', 'src/escrow/flow.js'],
     ['workspace.js', 'src/workspace/index.js'],
     ['records.js', 'src/records/index.js'],
+    ['reports.js', 'src/reports/index.js'],
+    ['cases.js', 'src/workspace/cases.js'],
     ['support.js', 'src/support/index.js'],
   ]) {
     files.set(

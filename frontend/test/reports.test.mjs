@@ -85,6 +85,9 @@ test('messages must run 1..k with no gap, each under its own number', () => {
   assert.equal(cases.openEntries('message', CK, 'acme', REF, [note])[0].text, null);
   assert.equal(cases.openEntries('note', CK, 'acme', REF, [note])[0].text, 'private');
   assert.throws(() => entryIndex(REF, 0), CaseIntegrityError);
+  // What the server would refuse (11 KiB boxes) is refused here first.
+  assert.throws(() => cases.boxEntry('message', CK, 'acme', REF, 1, 'é'.repeat(6000)), /too long/);
+  assert.equal(cases.boxEntry('message', CK, 'acme', REF, 1, 'x'.repeat(10000)).length, 29 + '{"v":1,"text":""}'.length + 10000);
 });
 
 test('a report too large for the server is refused before sending', () => {

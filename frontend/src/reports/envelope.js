@@ -21,6 +21,8 @@ export const BODY_VERSION = 1;
 export const ENTRY_VERSION = 1;
 /** The server's largest stored report body (chorus.reports.services.MAX_BODY_BYTES). */
 export const MAX_BODY_BYTES = 1024 * 1024;
+/** The server's largest message or note box (chorus.reports.services.MAX_MESSAGE_BYTES). */
+export const MAX_ENTRY_BYTES = 11 * 1024;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -126,8 +128,13 @@ export function caseCrypto(chorus) {
     throw new Error(`unknown entry kind ${kind}`);
   };
 
-  const boxEntry = (kind, ck, slug, caseRef, n, text) =>
-    box.seal(ck, purposeOf(kind), caseCtx(slug), entryIndex(caseRef, n), encoder.encode(JSON.stringify({ v: ENTRY_VERSION, text })));
+  /** Boxes message or note n; CaseIntegrityError('too long') past the server's limit. */
+  function boxEntry(kind, ck, slug, caseRef, n, text) {
+    const plain = encoder.encode(JSON.stringify({ v: ENTRY_VERSION, text }));
+    const boxed = box.seal(ck, purposeOf(kind), caseCtx(slug), entryIndex(caseRef, n), plain);
+    if (boxed.length > MAX_ENTRY_BYTES) throw new CaseIntegrityError('too long');
+    return boxed;
+  }
 
   /**
    * Opens messages or notes [{n, box (base64), …}]. Their numbers must run 1, 2, 3 … with no

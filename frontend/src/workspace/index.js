@@ -27,6 +27,15 @@ function progressTo(bar) {
   };
 }
 
+/** Unwraps a member's (or advocate's) private key with their passphrase, showing progress on
+ * `bar`. Used by the organisation's case page (cases.js); DecryptionFailed for a wrong one. */
+export function unlockPrivateKey(phrase, wrappedHex, ctxHex, bar) {
+  return passphrase.unwrapAsync(phrase, bytes.fromHex(wrappedHex), {
+    ctx: bytes.fromHex(ctxHex),
+    onProgress: progressTo(bar),
+  });
+}
+
 // The passphrase fields have no name and the submit buttons stay disabled until this module has
 // taken over the form: a passphrase is never sent anywhere by a native form submission, even if
 // this module loads late or not at all.

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from chorus.public import accounts, escrow, keys, orgs, views
+from chorus.public import cases as case_pages
 from chorus.public import records as records_views
 from chorus.public import reports as reports_views
 from chorus.public import support as support_views
@@ -44,6 +45,9 @@ urlpatterns = [
         name="report_case_messages",
     ),
     path("orgs/<slug:slug>/keys", orgs.org_keys, name="org_keys"),
+    path("reports/new", case_pages.report_new, name="report_new"),
+    path("cases", case_pages.cases_home, name="cases"),
+    path("cases/<str:ref>", case_pages.case_page, name="case"),
     path(
         "reports/cases/<str:ref>/supporters",
         support_views.supporters_invite,

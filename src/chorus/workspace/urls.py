@@ -1,6 +1,7 @@
 from django.urls import URLPattern, URLResolver, include, path
 
 from chorus.workspace import cases, operator, orgs, views
+from chorus.workspace import inbox as inbox_pages
 
 app_name = "workspace"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -17,4 +18,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("operator/", include(operator.urlpatterns)),
     path("orgs/", include(orgs.urlpatterns)),
     path("orgs/", include(cases.urlpatterns)),
+    path("orgs/", include(inbox_pages.urlpatterns)),
 ]
