@@ -1,0 +1,103 @@
+"""`chorus cases-expire`: a closed case is erased with everything under it once its retention
+period has ended; only the audit log remains (reports.md §9)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from chorus.cli import main as cli
+from chorus.core.audit import audit_verify
+from chorus.core.models import AuditEntry
+from chorus.reports import retention
+from chorus.reports.models import Case, CaseExclusion, CaseKey, Message, Note, Supporter
+from chorus.reports.retention import cases_expire
+from tests.orgs.helpers import Org, org_with_staff
+from tests.reports.factories import Sent, member_client, post_json, send, supporter_of
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def acme() -> Org:
+    return org_with_staff("Acme Ltd", prefix="acme")
+
+
+def _full_case(org: Org) -> Sent:
+    """A case with an exclusion, a supporter, messages and a note, then closed."""
+    sent = send(org, exclude_handler=True)
+    supporter_of(sent)
+    admin = member_client(org, "admin")
+    assert post_json(sent.reporter, f"{sent.public}/messages", sent.entry(1)).status_code == 201
+    assert post_json(admin, f"{sent.ws}/messages", sent.entry(2)).status_code == 201
+    assert post_json(admin, f"{sent.ws}/notes", sent.entry(1, note=True)).status_code == 201
+    assert post_json(admin, f"{sent.ws}/status", {"status": "closed"}).status_code == 200
+    return sent
+
+
+def _closed_days_ago(sent: Sent, days: int) -> None:
+    closed = timezone.now() - timedelta(days=days)
+    Case.objects.filter(pk=sent.case.pk).update(closed=closed, expires=closed + timedelta(days=90))
+
+
+def _rows(case_id: int) -> list[int]:
+    return [
+        Case.objects.filter(pk=case_id).count(),
+        CaseKey.objects.filter(case_id=case_id).count(),
+        CaseExclusion.objects.filter(case_id=case_id).count(),
+        Supporter.objects.filter(case_id=case_id).count(),
+        Message.objects.filter(case_id=case_id).count(),
+        Note.objects.filter(case_id=case_id).count(),
+    ]
+
+
+def test_a_case_closed_91_days_ago_is_erased_with_everything_under_it(
+    acme: Org, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old = _full_case(acme)
+    recent = _full_case(acme)
+    _closed_days_ago(old, 91)
+    _closed_days_ago(recent, 89)
+    old_id, recent_id = old.case.pk, recent.case.pk
+    assert _rows(old_id) == [1, 1, 1, 1, 2, 1]
+    entries_before = AuditEntry.objects.count()
+    assert cli.main(["cases-expire"]) == 0
+    assert "Erased 1 closed case(s)" in capsys.readouterr().out
+    assert _rows(old_id) == [0, 0, 0, 0, 0, 0]
+    assert _rows(recent_id) == [1, 1, 1, 1, 2, 1]
+    # The audit log keeps every entry and adds one for the erasure.
+    assert AuditEntry.objects.count() == entries_before + 1
+    erased = AuditEntry.objects.get(action="reports.case_erased")
+    assert (erased.actor_id, erased.object_id) == (None, old_id)
+    assert AuditEntry.objects.filter(object_id=old_id, action="reports.message_added").count() == 2
+    assert audit_verify() is None
+    # The reporter and members now get the same 404 as for any unknown case.
+    assert old.reporter.get(old.public).status_code == 404
+    assert member_client(acme, "admin").get(old.ws).status_code == 404
+
+
+def test_a_reopened_case_is_not_erased(acme: Org) -> None:
+    sent = _full_case(acme)
+    _closed_days_ago(sent, 91)
+    admin = member_client(acme, "admin")
+    assert post_json(admin, f"{sent.ws}/status", {"status": "in_review"}).status_code == 200
+    assert cases_expire() == 0
+    assert cases_expire(now=timezone.now() + timedelta(days=1000)) == 0
+    assert _rows(sent.case.pk) == [1, 1, 1, 1, 2, 1]
+
+
+def test_open_cases_are_never_erased(acme: Org) -> None:
+    sent = send(acme)
+    assert cases_expire(now=timezone.now() + timedelta(days=10000)) == 0
+    assert Case.objects.filter(pk=sent.case.pk).exists()
+
+
+def test_a_case_reopened_after_the_list_was_read_is_kept(acme: Org) -> None:
+    """The job locks and checks each case again before erasing it."""
+    sent = _full_case(acme)
+    _closed_days_ago(sent, 91)
+    Case.objects.filter(pk=sent.case.pk).update(status="in_review")
+    assert retention._case_erase(case_id=sent.case.pk, now=timezone.now()) is False
+    assert Case.objects.filter(pk=sent.case.pk).exists()
