@@ -164,6 +164,9 @@ def parser() -> argparse.ArgumentParser:
     from chorus.cli import orgs
 
     orgs.register(sub, django_setup=_django)
+    from chorus.cli import together
+
+    together.register(sub, django_setup=_django)
     from chorus.cli import cases
 
     cases.register(sub, django_setup=_django)

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "chorus.records",
     "chorus.orgs",
     "chorus.reports",
+    "chorus.together",
     "chorus.staff",
     "chorus.keyserver",
     "chorus.public",
@@ -128,6 +129,8 @@ BODY_SIZE_ALLOWANCES = {"/records/envelopes": 48 * 1024 * 1024}
 BODY_SIZE_ALLOWANCES["/escrow/entries"] = 256 * 1024
 # A report to an organisation: one record's text boxed, plus its sealed case keys.
 BODY_SIZE_ALLOWANCES["/reports"] = 2 * 1024 * 1024
+# A together report: the same body, plus one sealed share per member key (reports.md §7.6).
+BODY_SIZE_ALLOWANCES["/reports/together"] = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 50
 FILE_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024
 

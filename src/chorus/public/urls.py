@@ -5,6 +5,7 @@ from chorus.public import cases as case_pages
 from chorus.public import records as records_views
 from chorus.public import reports as reports_views
 from chorus.public import support as support_views
+from chorus.public import together as together_views
 
 app_name = "public"
 urlpatterns = [
@@ -48,6 +49,13 @@ urlpatterns = [
     path("reports/new", case_pages.report_new, name="report_new"),
     path("cases", case_pages.cases_home, name="cases"),
     path("cases/<str:ref>", case_pages.case_page, name="case"),
+    path("reports/together", together_views.together_dispatch, name="together"),
+    path("reports/together/new", together_views.together_new, name="together_new"),
+    path(
+        "reports/together/<str:ref>/withdraw",
+        together_views.together_withdraw,
+        name="together_withdraw",
+    ),
     path(
         "reports/cases/<str:ref>/supporters",
         support_views.supporters_invite,

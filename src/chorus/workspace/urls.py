@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, include, path
 
-from chorus.workspace import cases, operator, orgs, views
+from chorus.workspace import cases, operator, orgs, together, views
 from chorus.workspace import inbox as inbox_pages
 
 app_name = "workspace"
@@ -19,4 +19,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("orgs/", include(orgs.urlpatterns)),
     path("orgs/", include(cases.urlpatterns)),
     path("orgs/", include(inbox_pages.urlpatterns)),
+    path("orgs/", include(together.urlpatterns)),
 ]

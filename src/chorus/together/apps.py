@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TogetherConfig(AppConfig):
+    name = "chorus.together"
+    label = "together"
