@@ -302,3 +302,10 @@ def test_a_mail_server_that_is_down_does_not_fail_the_report(acme: Org, settings
     }
     sent = send(acme)
     assert sent.case.status == "received"
+
+
+def test_a_workspace_session_is_not_a_survivor_session(sent: Sent) -> None:
+    member = member_client(sent.org, "admin")
+    for response in (member.get("/reports/cases"), member.get(sent.public)):
+        assert response.status_code == 403
+        assert response.json()["code"] == "signed_out"
