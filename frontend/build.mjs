@@ -134,6 +134,7 @@ async function buildAll() {
     ['records.js', 'src/records/index.js'],
     ['reports.js', 'src/reports/index.js'],
     ['cases.js', 'src/workspace/cases.js'],
+    ['together.js', 'src/together/index.js'],
     ['support.js', 'src/support/index.js'],
   ]) {
     files.set(
