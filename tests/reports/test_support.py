@@ -219,6 +219,7 @@ def test_an_invited_person_accepts_reads_with_their_own_key_and_writes(sent: Sen
     assert page.status_code == 200
     assert page["Cache-Control"] == "no-store"
     assert b"data-chorus-support-accept" in page.content
+    assert b'"signed_in": true' in page.content
     assert b"Leave this site" in page.content
 
     read = supporter.client.get(f"/support/{link.invite}/invite")
@@ -416,6 +417,7 @@ def test_signed_out_is_refused_everywhere_and_the_page_asks_to_sign_in(sent: Sen
     assert b"/account/signin" in page.content
     assert b"/account/new" in page.content
     assert b"data-support-accept-form" not in page.content
+    assert b'"signed_in": false' in page.content
     for response in (
         anonymous.get(f"/support/{link.invite}/invite"),
         post(anonymous, f"/support/{link.invite}/accept", {"box": b64(b"\x01" * 61)}),

@@ -91,6 +91,8 @@ async function startAccept(root) {
   const inviteHex = inviteIdFromPath(window.location.pathname) ?? setup.invite;
   // First, before anything can fail: the secret out of the address bar.
   const secret = takeSecret(window, inviteHex);
+  // The link pasted again into this tab changes only the fragment: start again with it.
+  window.addEventListener('hashchange', () => window.location.reload());
   if (!setup.signed_in) return; // the page asks them to sign in or make a codename first
   const loading = root.querySelector('[data-support-loading]');
   const done = () => {

@@ -113,6 +113,7 @@ def invite_page(request: HttpRequest, invite: str) -> HttpResponse:
     context["signed_in"] = account is not None
     context["setup"] = {
         "invite": invite,
+        "signed_in": account is not None,
         "invite_url": reverse("public:support_invite", args=[invite]),
         "accept_url": reverse("public:support_accept", args=[invite]),
         "signin_url": reverse("public:account_signin"),
