@@ -147,3 +147,31 @@ def test_the_command_prints_counts_only(
     assert "Checked 2 new together reports: 1 new groups, 2 reports released." in out
     assert bytes(Group.objects.get().index).hex() not in out
     assert org.organisation.slug not in out
+
+
+def test_members_holding_a_share_get_one_mail_naming_nothing(
+    org: Org,
+    keys: list[HandlerKey],
+    mailoutbox: list[Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    org.handler.email = "handler@acme.example"
+    org.handler.save(update_fields=["email"])
+    other = org_with_staff("Other", prefix="other")
+    other.admin.email = "admin@other.example"
+    other.admin.save(update_fields=["email"])
+    key_for(other.admin)
+    send(org, keys)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.together_match_run()
+    assert mailoutbox == []  # held: nobody is told anything
+    send(org, keys)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.together_match_run()
+    assert [m.to for m in mailoutbox] == [["handler@acme.example"]]
+    text = mailoutbox[0].subject + mailoutbox[0].body
+    assert "Acme" not in text
+    assert Case.objects.first().case_ref.hex() not in text  # type: ignore[union-attr]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.together_match_run()
+    assert len(mailoutbox) == 1

@@ -57,3 +57,11 @@ def case_changed_notify(*, case: Case) -> None:
     recipients = case_recipients(case=case)
     if recipients:
         transaction.on_commit(lambda: _send(recipients))
+
+
+def members_notify(*, emails: list[str]) -> None:
+    """The same mail to these addresses, each once, after the transaction commits (for
+    chorus.together, whose released cases reach members before any case key exists)."""
+    recipients = sorted(set(emails))
+    if recipients:
+        transaction.on_commit(lambda: _send(recipients))

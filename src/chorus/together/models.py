@@ -74,7 +74,9 @@ class HeldShare(models.Model):
     0x01 ‖ CK ‖ case_ref) sealed to one member key of the organisation."""
 
     entry = models.ForeignKey(HeldEntry, on_delete=models.CASCADE, related_name="shares")
-    key = models.ForeignKey("orgs.HandlerKey", on_delete=models.PROTECT, related_name="+")
+    key = models.ForeignKey(
+        "orgs.HandlerKey", on_delete=models.PROTECT, related_name="together_shares"
+    )
     sealed = models.BinaryField(max_length=8192)
 
     class Meta:

@@ -36,6 +36,7 @@ from chorus.crypto.suites import (
 )
 from chorus.orgs import selectors as org_selectors
 from chorus.orgs.models import HandlerKey, Membership, Organisation
+from chorus.reports import notifications
 from chorus.reports.models import Case, CaseExclusion, CaseKey
 from chorus.together import access, selectors
 from chorus.together.errors import (
@@ -318,7 +319,19 @@ class MatchingResult:
     cases_released: int
 
 
-def _matching_batch(*, today: date) -> tuple[int, int, int, list[int]]:
+def _release_recipients(*, entry_ids: list[int]) -> list[str]:
+    """Addresses of current members holding a share of these released entries."""
+    return list(
+        Membership.objects.filter(keys__together_shares__entry_id__in=entry_ids)
+        .filter(removed__isnull=True)
+        .filter(user__is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+
+
+def _matching_batch(*, today: date) -> tuple[int, int, int, list[str]]:
     """One batch of pending entries: group by (organisation, index), release groups of t."""
     with transaction.atomic():
         batch = list(
@@ -377,7 +390,7 @@ def _matching_batch(*, today: date) -> tuple[int, int, int, list[int]]:
                 object_type="orgs.organisation",
                 object_id=org_id,
             )
-        return len(batch), len(new_groups), released, organisations
+        return len(batch), len(new_groups), released, _release_recipients(entry_ids=attach)
 
 
 def together_match_run() -> MatchingResult:
@@ -388,13 +401,17 @@ def together_match_run() -> MatchingResult:
     """
     today = timezone.now().date()
     checked = found = released = 0
+    emails: list[str] = []
     while True:
-        batch_checked, batch_found, batch_released, _orgs = _matching_batch(today=today)
+        batch_checked, batch_found, batch_released, batch_emails = _matching_batch(today=today)
         if not batch_checked:
             break
         checked += batch_checked
         found += batch_found
         released += batch_released
+        emails += batch_emails
+    # One short mail per member holding a share, naming nothing (reports.md §9).
+    notifications.members_notify(emails=emails)
     return MatchingResult(entries_checked=checked, groups_found=found, cases_released=released)
 
 

@@ -108,7 +108,7 @@ class Migration(migrations.Migration):
                     "key",
                     models.ForeignKey(
                         on_delete=django.db.models.deletion.PROTECT,
-                        related_name="+",
+                        related_name="together_shares",
                         to="orgs.handlerkey",
                     ),
                 ),
