@@ -17,6 +17,15 @@ const MAX_NAME = 120;
 const MAX_MESSAGE = 10000;
 const cases = caseCrypto(chorus);
 
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+/** "2026-11-28" -> "28 November 2026"; "2026-11-28T17:25Z" -> "28 November 2026, 17:25 UTC". */
+function when(text) {
+  const m = /^(\d{4})-(\d\d)-(\d\d)(?:T(\d\d:\d\d)(?::\d\d)?Z)?$/.exec(text ?? '');
+  if (!m) return text ?? '';
+  const day = `${Number(m[3])} ${MONTHS[Number(m[2]) - 1]} ${m[1]}`;
+  return m[4] ? `${day}, ${m[4]} UTC` : day;
+}
+
 const MESSAGES = {
   locked: 'Your reports are locked on this tab. Sign in again with your codename to unlock them.',
   network: 'The site could not be reached. Nothing was sent. Check your connection and try again.',
@@ -362,6 +371,7 @@ function startNew(root, setup) {
 async function startList(root, setup) {
   const loading = root.querySelector('[data-cases-loading]');
   const error = root.querySelector('[data-cases-error]');
+  loading.hidden = false;
   let answer;
   try {
     answer = await getJson(setup.list_url);
@@ -381,10 +391,10 @@ async function startList(root, setup) {
     const org = el('td', c.org.name);
     if (c.role === 'supporter') org.append(el('span', ' (you support this report)', { class: 'hint' }));
     const link = el('a', 'Open', { href: `${setup.cases_url}/${c.case}` });
-    link.append(el('span', ` the report to ${c.org.name} sent ${c.day}`, { class: 'visually-hidden' }));
+    link.append(el('span', ` the report to ${c.org.name} sent ${when(c.day)}`, { class: 'visually-hidden' }));
     const action = el('td');
     action.append(link);
-    tr.append(org, el('td', c.day), el('td', setup.statuses[c.status] ?? c.status, { 'data-case-status': '' }), el('td', String(c.messages)), action);
+    tr.append(org, el('td', when(c.day)), el('td', setup.statuses[c.status] ?? c.status, { 'data-case-status': '' }), el('td', String(c.messages)), action);
     rows.append(tr);
   }
   root.querySelector('[data-cases-table]').hidden = answer.data.cases.length === 0;
@@ -408,7 +418,7 @@ function renderConversation(root, setup, data, messages) {
   for (const m of messages) {
     const item = el('li', null, { class: `message message-${m.author}`, 'data-message': String(m.n) });
     const head = el('p', null, { class: 'message-head' });
-    head.append(el('strong', authorName(m, data.role)), document.createTextNode(` · ${m.time}`));
+    head.append(el('strong', authorName(m, data.role)), document.createTextNode(` · ${when(m.time)}`));
     const text = el('p', m.text ?? MESSAGES.unreadable, { class: m.text === null ? 'message-text message-unreadable' : 'message-text' });
     item.append(head, text);
     list.append(item);
@@ -433,6 +443,7 @@ function renderFiles(target, attachments) {
 async function startCase(root, setup) {
   const loading = root.querySelector('[data-case-loading]');
   const error = root.querySelector('[data-case-error]');
+  loading.hidden = false;
   const form = root.querySelector('[data-reply-form]');
   const sid = readSid();
   if (!sid) {
@@ -453,7 +464,7 @@ async function startCase(root, setup) {
     state.messages = cases.openEntries('message', state.ck, setup.slug, ref, data.messages);
     state.data = data;
     root.querySelector('[data-case-status]').textContent = setup.statuses[data.status] ?? data.status;
-    root.querySelector('[data-case-day]').textContent = data.day;
+    root.querySelector('[data-case-day]').textContent = when(data.day);
     root.querySelector('[data-case-mode]').textContent =
       report.mode === 'named' && typeof report.name === 'string' ? `${setup.modes.named}: ${report.name}` : (setup.modes[data.mode] ?? data.mode);
     answersList(root.querySelector('[data-case-answers]'), setup.questions, report.answers);

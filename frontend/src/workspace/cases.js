@@ -11,6 +11,15 @@ import { CaseIntegrityError, caseCrypto, fromBase64, toBase64 } from '../reports
 import { unlockPrivateKey } from './index.js';
 
 const cases = caseCrypto(chorus);
+
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+/** "2026-11-28" -> "28 November 2026"; "2026-11-28T17:25Z" -> "28 November 2026, 17:25 UTC". */
+function when(text) {
+  const m = /^(\d{4})-(\d\d)-(\d\d)(?:T(\d\d:\d\d)(?::\d\d)?Z)?$/.exec(text ?? '');
+  if (!m) return text ?? '';
+  const day = `${Number(m[3])} ${MONTHS[Number(m[2]) - 1]} ${m[1]}`;
+  return m[4] ? `${day}, ${m[4]} UTC` : day;
+}
 const MAX_TEXT = 10000;
 
 const STATUS = { received: 'Received', in_review: 'In review', action_taken: 'Action taken', closed: 'Closed' };
@@ -81,12 +90,11 @@ async function inbox(root) {
   const rows = root.querySelector('[data-inbox-rows]');
   for (const c of answer.data.cases) {
     const tr = el('tr', null, { 'data-case': c.case });
-    const link = el('a', c.case.slice(0, 8), { href: `${root.dataset.caseBase}${c.case}`, class: 'case-ref' });
-    link.prepend(el('span', 'Open case ', { class: 'visually-hidden' }));
+    const link = el('a', `Case ${c.case.slice(0, 8)}`, { href: `${root.dataset.caseBase}${c.case}` });
     const ref = el('td');
     ref.append(link);
     tr.append(
-      el('td', c.day),
+      el('td', when(c.day)),
       ref,
       el('td', MODE[c.mode] ?? c.mode),
       el('td', STATUS[c.status] ?? c.status, { 'data-status': c.status }),
@@ -109,7 +117,7 @@ function renderEntries(list, empty, entries, kind) {
     const who = kind === 'note' ? e.name : e.author === 'member' ? e.name || AUTHOR.member : (AUTHOR[e.author] ?? e.author);
     const item = el('li', null, { class: `message message-${kind === 'note' ? 'note' : e.author}`, [`data-${kind}`]: String(e.n) });
     const head = el('p', null, { class: 'message-head' });
-    head.append(el('strong', who), document.createTextNode(` · ${e.time}`));
+    head.append(el('strong', who), document.createTextNode(` · ${when(e.time)}`));
     item.append(head, el('p', e.text ?? MESSAGES.unreadable, { class: e.text === null ? 'message-text message-unreadable' : 'message-text' }));
     list.append(item);
   }
