@@ -593,30 +593,102 @@ def test_a_supporter_cannot_invite_or_change_supporters(sent: Sent) -> None:
     assert Supporter.objects.count() == 1
 
 
-def test_a_stranger_and_a_supporter_of_another_case_get_the_uniform_404(
-    organisation: Organisation,
+#: Everyone who must learn nothing about a case: not its reporter, not a current supporter.
+OUTSIDERS = [
+    "stranger",
+    "removed supporter",
+    "supporter whose link expired unused",
+    "supporter of another case",
+    "reporter of another case",
+]
+#: Every survivor operation on a case, with what it sends.
+OPERATIONS = [
+    "open the case",
+    "write a message",
+    "invite a supporter",
+    "change a supporter",
+    "remove a supporter",
+]
+
+
+def stored() -> tuple[int, int, int]:
+    return Supporter.objects.count(), Message.objects.count(), AuditEntry.objects.count()
+
+
+def _outsider(kind: str, mine: Sent, other: Sent) -> Person:
+    who = person()
+    if kind == "removed supporter":
+        link = invite(mine)
+        assert accept(link, who).status_code == 200
+        url = f"/reports/cases/{mine.ref}/supporters/{link.supporter_id}"
+        assert post(mine.reporter.client, url, {"remove": True}).status_code == 200
+    elif kind == "supporter whose link expired unused":
+        link = invite(mine)
+        Supporter.objects.filter(pk=link.supporter_id).update(
+            invite_expires=timezone.now() - timedelta(seconds=1)
+        )
+        assert accept(link, who).status_code == 404
+    elif kind == "supporter of another case":
+        assert accept(invite(other), who).status_code == 200
+    elif kind == "reporter of another case":
+        return other.reporter
+    return who
+
+
+def _operate(operation: str, who: Person, ref: str, supporter_id: int, sent: Sent) -> Any:
+    base = f"/reports/cases/{ref}"
+    if operation == "open the case":
+        return who.client.get(base)
+    if operation == "write a message":
+        return message(sent, who, n=1, text="Let me in.")
+    if operation == "invite a supporter":
+        return post(who.client, f"{base}/supporters", _good(sent))
+    if operation == "change a supporter":
+        return post(who.client, f"{base}/supporters/{supporter_id}", {"can_write": False})
+    return post(who.client, f"{base}/supporters/{supporter_id}", {"remove": True})
+
+
+@pytest.mark.parametrize("operation", OPERATIONS)
+@pytest.mark.parametrize("kind", OUTSIDERS)
+def test_access_matrix_every_outsider_gets_the_same_404(
+    organisation: Organisation, kind: str, operation: str
 ) -> None:
     mine, other = sent_case(organisation), sent_case(organisation)
-    link_mine = invite(mine)
-    supporter_of_other = person()
-    assert accept(invite(other), supporter_of_other).status_code == 200
-    for who in (person(), supporter_of_other):
-        expected = not_found_body(who.client)
-        assert who.client.get(f"/reports/cases/{mine.ref}").content == expected
-        body = invite_body(mine, invite=secrets.token_bytes(16), secret=secrets.token_bytes(32))
-        refused = post(who.client, f"/reports/cases/{mine.ref}/supporters", body)
-        assert refused.status_code == 404
-        assert refused.content == expected
-        url = f"/reports/cases/{mine.ref}/supporters/{link_mine.supporter_id}"
-        changed = post(who.client, url, {"remove": True})
-        assert changed.status_code == 404
-        assert changed.content == expected
-        # A malformed reference answers the same.
-        malformed = post(who.client, "/reports/cases/XYZ/supporters", body)
-        assert malformed.status_code == 404
-        assert malformed.content == expected
-    assert Supporter.objects.filter(case=mine.case).count() == 1
-    assert Supporter.objects.get(case=mine.case).removed is None
+    current = invite(mine)
+    who = _outsider(kind, mine, other)
+    before = stored()
+    expected = not_found_body(who.client)
+    for ref in (mine.ref, UNKNOWN_REF, "NOT-HEX", mine.ref.upper()):
+        response = _operate(operation, who, ref, current.supporter_id, mine)
+        assert response.status_code == 404, (ref, response.content)
+        assert response.content == expected, ref
+    assert (
+        Supporter.objects.count(),
+        Message.objects.count(),
+        AuditEntry.objects.count(),
+    ) == before
+    row = Supporter.objects.get(pk=current.supporter_id)
+    assert row.removed is None
+    assert row.can_write is True
+
+
+@pytest.mark.parametrize("operation", OPERATIONS)
+def test_access_matrix_the_reporter_and_a_current_supporter(sent: Sent, operation: str) -> None:
+    """The other side of the matrix: what the reporter and a current supporter may do."""
+    link = invite(sent)
+    supporter = person()
+    assert accept(link, supporter).status_code == 200
+    spare = invite(sent)
+    as_supporter = _operate(operation, supporter, sent.ref, spare.supporter_id, sent)
+    as_reporter = _operate(operation, sent.reporter, sent.ref, spare.supporter_id, sent)
+    allowed = {
+        "open the case": (200, 200),
+        "write a message": (201, 409),  # the reporter's n=1 comes second: a conflict, not a 404
+        "invite a supporter": (403, 201),
+        "change a supporter": (403, 200),
+        "remove a supporter": (403, 200),
+    }[operation]
+    assert (as_supporter.status_code, as_reporter.status_code) == allowed
 
 
 def test_a_supporter_allowed_only_to_read_gets_read_only(sent: Sent) -> None:

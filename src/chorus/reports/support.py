@@ -286,7 +286,7 @@ def supporter_accept(*, account: Account, invite_id: bytes, box: bytes) -> Case:
         .filter(removed__isnull=True)
         .update(account=account, box=box, accepted=now, invite_hash=None)
     )
-    if spent != 1:  # another request spent or withdrew it after invite_read
+    if spent != 1:  # spent or withdrawn meanwhile (PostgreSQL; SQLite serialises the whole block)
         raise invite_invalid()
     audit_record(
         actor_id=None,
