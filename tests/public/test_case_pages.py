@@ -134,6 +134,11 @@ def test_the_case_page_names_the_case_and_has_the_supporters_place(org: Org) -> 
     assert "data-case-sent" not in client.get(f"/cases/{ref}").content.decode()
 
 
+def test_the_account_page_links_to_the_reports() -> None:
+    text = client_signed_in(account_make()).get("/account").content.decode()
+    assert 'href="/cases"' in text
+
+
 def test_the_list_page_renders() -> None:
     response = client_signed_in(account_make()).get("/cases")
     assert response.status_code == 200
