@@ -6,6 +6,7 @@ axe-core audits every new page; the pages make no outside request and log no err
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlparse
@@ -14,7 +15,7 @@ import pytest
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import override_settings
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, FilePayload, Page, expect
 
 from chorus.orgs import services as org_services
 from chorus.public.session import SESSION_CODENAME, SESSION_KEY, session_codename_tag
@@ -330,3 +331,58 @@ def test_without_javascript_the_pages_say_they_need_it(
     expect(no_js_page.locator("[data-cases-loading]")).to_be_hidden()  # no endless "Loading…"
     no_js_page.goto(f"{survivor.url}/cases/{'ab' * 16}")
     expect(no_js_page.get_by_role("heading", name="This cannot be found")).to_be_visible()
+
+
+def test_a_named_report_carries_the_name_and_the_picture(
+    survivor: Survivor, acme: tuple[Org, StaffMember, dict[str, bytes]]
+) -> None:
+    _org, _eve, sks = acme
+    page = survivor.page
+    page.goto(f"{survivor.url}/records/new")
+    expect(page.locator("[data-chorus-record-edit][data-ready='1']")).to_have_count(1)
+    png = base64.b64decode(
+        page.evaluate(
+            """() => { const c = document.createElement('canvas'); c.width = 8; c.height = 8;
+            const g = c.getContext('2d'); g.fillStyle = '#d4351c'; g.fillRect(0, 0, 8, 8);
+            return c.toDataURL('image/png').split(',')[1]; }"""
+        )
+    )
+    page.fill("#record-what", "He sent me messages at night.")
+    page.set_input_files(
+        "[data-record-files]",
+        files=[FilePayload(name="screenshot.png", mimeType="image/png", buffer=png)],
+    )
+    expect(page.locator("[data-attachment]")).to_have_count(1, timeout=30_000)
+    page.click("[data-record-submit]")
+    page.wait_for_url("**/records/*?saved=1", timeout=60_000)
+    record = RecordVersion.objects.get().record_id
+
+    page.goto(f"{survivor.url}/reports/new?record={record}&org=acme-ltd")
+    expect(page.locator("[data-org-name]")).to_have_text("Acme Ltd", timeout=60_000)
+    page.get_by_label("Yes, send it with my name").check()
+    page.get_by_label("Your name, as the organisation knows you").fill("Kim Lee")
+    page.get_by_role("button", name="Check what will be sent").click()
+    expect(page.locator("[data-preview-name]")).to_have_text("Kim Lee")
+    expect(page.locator("[data-preview-excluded]")).to_have_text("Nobody")
+    expect(page.locator("[data-preview-files]")).to_contain_text("screenshot.png")
+    page.get_by_role("button", name="Send the report").click()
+    page.wait_for_url("**/cases/*?sent=1", timeout=60_000)
+    expect(page.locator("[data-chorus-case][data-ready='1']")).to_have_count(1, timeout=60_000)
+    expect(page.locator("[data-case-mode]")).to_contain_text("Kim Lee")
+    page.locator("summary").first.click()
+    expect(page.get_by_role("link", name="Download screenshot.png")).to_be_visible()
+
+    case = Case.objects.get()
+    assert case.mode == "named"
+    assert b"Kim Lee" not in bytes(case.body)
+    assert case.exclusions.count() == 0
+    assert case.keys.count() == 3  # the admin, the handler and Eve: nobody was excluded
+    sealed = next(
+        bytes(k.sealed) for k in case.keys.all() if k.key.membership.user.username == "acme-eve"
+    )
+    report = report_read(slug="acme-ltd", sk=sks["eve"], sealed=sealed, body=case.body)
+    assert report["name"] == "Kim Lee"
+    assert [a["name"] for a in report["attachments"]] == ["screenshot.png"]
+    assert base64.b64decode(report["attachments"][0]["data"])[:8] == b"\x89PNG\r\n\x1a\n"
+    assert survivor.errors == [], dump(survivor.errors)
+    assert survivor.outside == [], dump(survivor.outside)
