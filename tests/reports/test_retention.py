@@ -101,3 +101,25 @@ def test_a_case_reopened_after_the_list_was_read_is_kept(acme: Org) -> None:
     Case.objects.filter(pk=sent.case.pk).update(status="in_review")
     assert retention._case_erase(case_id=sent.case.pk, now=timezone.now()) is False
     assert Case.objects.filter(pk=sent.case.pk).exists()
+
+
+def test_the_operator_sets_and_clears_a_members_notification_address(
+    acme: Org, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["member-email", "acme-handler", "hana@acme.example"]) == 0
+    acme.handler.refresh_from_db()
+    assert acme.handler.email == "hana@acme.example"
+    entry = AuditEntry.objects.get(action="orgs.member_email_set")
+    assert entry.object_id == acme.handler.pk
+    assert cli.main(["member-email", "acme-handler"]) == 0
+    acme.handler.refresh_from_db()
+    assert acme.handler.email == ""
+    assert AuditEntry.objects.filter(action="orgs.member_email_cleared").count() == 1
+    capsys.readouterr()
+    assert cli.main(["member-email", "acme-handler", "not an address"]) == 1
+    assert "not an email address" in capsys.readouterr().err
+    assert cli.main(["member-email", "nobody", "x@example.org"]) == 1
+    assert "No current organisation member" in capsys.readouterr().err
+    acme.handler.refresh_from_db()
+    assert acme.handler.email == ""
+    assert audit_verify() is None

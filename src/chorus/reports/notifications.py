@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import logging
 
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mass_mail
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from chorus.core.audit import audit_record
 from chorus.orgs.models import Membership
+from chorus.reports.errors import ReportInvalidError
 from chorus.reports.models import Case
 
 log = logging.getLogger(__name__)
@@ -65,3 +69,31 @@ def members_notify(*, emails: list[str]) -> None:
     recipients = sorted(set(emails))
     if recipients:
         transaction.on_commit(lambda: _send(recipients))
+
+
+@transaction.atomic
+def member_email_set(*, username: str, email: str) -> Membership:
+    """Set (or, with "", clear) where a current member's notifications go; audited without the
+    address. The operator's `chorus member-email` calls it."""
+    email = email.strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise ReportInvalidError(_("That is not an email address.")) from None
+    membership = (
+        Membership.objects.select_for_update()
+        .filter(user__username=username.strip(), removed__isnull=True)
+        .first()
+    )
+    if membership is None:
+        raise ReportInvalidError(_("No current organisation member has that username."))
+    membership.email = email
+    membership.save(update_fields=["email"])
+    audit_record(
+        actor_id=None,
+        action="orgs.member_email_set" if email else "orgs.member_email_cleared",
+        object_type="orgs.membership",
+        object_id=membership.pk,
+    )
+    return membership
