@@ -263,6 +263,23 @@ def test_a_record_is_printed_sent_anonymously_read_and_answered(
         (1, "member"), (2, "reporter"), (3, "member")
     ]  # fmt: skip
 
+    # Closing says when the case will be erased, to the handler and to the survivor.
+    staff.get_by_label("Status").select_option("closed")
+    staff.get_by_role("button", name="Change status").click()
+    expect(staff.locator("[data-case-status]")).to_contain_text("Closed. It will be erased on")
+    case.refresh_from_db()
+    assert case.expires is not None
+    erased = f"{case.expires.day} {case.expires:%B %Y}"
+    expect(staff.locator("[data-case-status]")).to_have_text(
+        f"Closed. It will be erased on {erased} unless re-opened."
+    )
+    page.goto(f"{survivor.url}/cases/{ref}")
+    expect(page.locator("[data-case-status]")).to_have_text(
+        f"Closed by the organisation. This report and its conversation will be erased on {erased}."
+    )
+    staff.goto(f"{live_server.url}/workspace/orgs/acme-ltd/")
+    expect(staff.locator(f"tr[data-case='{ref}'] [data-status]")).to_contain_text(erased)
+
     # Eve was excluded: her inbox is empty and the case's page is a 404 for her.
     eve_context = browser.new_context()
     try:

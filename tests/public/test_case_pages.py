@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -132,6 +133,17 @@ def test_the_case_page_names_the_case_and_has_the_supporters_place(org: Org) -> 
     assert setup["messages_url"] == f"/reports/cases/{ref}/messages"
     assert set(setup["statuses"]) == {s for s, _label in Case.Status.choices}
     assert "data-case-sent" not in client.get(f"/cases/{ref}").content.decode()
+    assert setup["expires"] is None
+
+
+def test_a_closed_case_page_says_when_it_will_be_erased(org: Org) -> None:
+    client = client_signed_in(account_make())
+    ref = case_of(client, org)
+    case = Case.objects.get()
+    case.status = Case.Status.CLOSED
+    case.expires = datetime(2027, 2, 26, 9, 30, tzinfo=UTC)
+    case.save()
+    assert setup_of(client.get(f"/cases/{ref}"), "case-setup")["expires"] == "2027-02-26T09:30Z"
 
 
 def test_the_account_page_links_to_the_reports() -> None:

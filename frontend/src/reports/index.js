@@ -122,6 +122,14 @@ function answersList(target, questions, answers) {
 
 const sizeText = (n) => (n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1e3))} kB`);
 
+/** The status in words; a closed case says when it will be erased (reports.md §9). */
+function statusText(setup, c) {
+  if (c.status === 'closed' && typeof c.expires === 'string') {
+    return `Closed by the organisation. This report and its conversation will be erased on ${when(c.expires.slice(0, 10))}.`;
+  }
+  return setup.statuses[c.status] ?? c.status;
+}
+
 // --- Sending a record as a report --------------------------------------------------------
 
 async function openRecord(setup, sid) {
@@ -394,7 +402,7 @@ async function startList(root, setup) {
     link.append(el('span', ` the report to ${c.org.name} sent ${when(c.day)}`, { class: 'visually-hidden' }));
     const action = el('td');
     action.append(link);
-    tr.append(org, el('td', when(c.day)), el('td', setup.statuses[c.status] ?? c.status, { 'data-case-status': '' }), el('td', String(c.messages)), action);
+    tr.append(org, el('td', when(c.day)), el('td', statusText(setup, c), { 'data-case-status': '' }), el('td', String(c.messages)), action);
     rows.append(tr);
   }
   root.querySelector('[data-cases-table]').hidden = answer.data.cases.length === 0;
@@ -463,7 +471,7 @@ async function startCase(root, setup) {
     const report = cases.openReport(state.ck, setup.slug, ref, fromBase64(data.body));
     state.messages = cases.openEntries('message', state.ck, setup.slug, ref, data.messages);
     state.data = data;
-    root.querySelector('[data-case-status]').textContent = setup.statuses[data.status] ?? data.status;
+    root.querySelector('[data-case-status]').textContent = statusText(setup, { ...data, expires: data.expires ?? setup.expires });
     root.querySelector('[data-case-day]').textContent = when(data.day);
     root.querySelector('[data-case-mode]').textContent =
       report.mode === 'named' && typeof report.name === 'string' ? `${setup.modes.named}: ${report.name}` : (setup.modes[data.mode] ?? data.mode);

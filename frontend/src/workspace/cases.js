@@ -69,6 +69,15 @@ function fieldError(node, message) {
   node.closest('.field')?.classList.toggle('field-error', Boolean(message));
 }
 
+/** The status in words; a closed case says when it will be erased (reports.md §9). */
+function statusText(labels, c) {
+  const label = labels[c.status] ?? c.status;
+  if (c.status === 'closed' && typeof c.expires === 'string') {
+    return `${label}. It will be erased on ${when(c.expires.slice(0, 10))} unless re-opened.`;
+  }
+  return label;
+}
+
 // ---------------------------------------------------------------- inbox
 
 async function inbox(root) {
@@ -97,7 +106,7 @@ async function inbox(root) {
       el('td', when(c.day)),
       ref,
       el('td', MODE[c.mode] ?? c.mode),
-      el('td', STATUS[c.status] ?? c.status, { 'data-status': c.status }),
+      el('td', statusText(STATUS, c), { 'data-status': c.status }),
       el('td', c.assignee ? c.assignee.name : 'Nobody'),
       el('td', String(c.messages ?? 0)),
       el('td', c.exclusions ? 'Some people were excluded' : '—', { 'data-exclusions': c.exclusions ? '1' : '0' }),
@@ -160,7 +169,7 @@ function renderReport(root, setup, report, data) {
 
 function renderSummary(root, setup, data) {
   const labels = Object.fromEntries(setup.statuses);
-  root.querySelector('[data-case-status]').textContent = labels[data.status] ?? data.status;
+  root.querySelector('[data-case-status]').textContent = statusText(labels, data);
   root.querySelector('[data-case-assignee]').textContent = data.assignee ? data.assignee.name : 'Nobody';
   root.querySelector('#case-status').value = data.status;
 }

@@ -10,6 +10,7 @@ refusing, with one uniform 404, a record or case that is not the survivor's.
 from __future__ import annotations
 
 import re
+from datetime import UTC
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -123,6 +124,9 @@ def case_page(request: HttpRequest, ref: str) -> HttpResponse:
         "cases_url": reverse("public:cases"),
         "statuses": status_labels(),
         "modes": mode_labels(),
+        "expires": None
+        if case.expires is None
+        else f"{case.expires.astimezone(UTC):%Y-%m-%dT%H:%MZ}",
         "questions": record_setup(record_id=None)["questions"],
     }
     context = {
