@@ -4,11 +4,13 @@ period has ended; only the audit log remains (reports.md §9)."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
 from chorus.cli import main as cli
+from chorus.config.env import ConfigError, load
 from chorus.core.audit import audit_verify
 from chorus.core.models import AuditEntry
 from chorus.reports import retention
@@ -123,3 +125,12 @@ def test_the_operator_sets_and_clears_a_members_notification_address(
     acme.handler.refresh_from_db()
     assert acme.handler.email == ""
     assert audit_verify() is None
+
+
+def test_the_retention_setting_defaults_to_90_days_and_refuses_nonsense(tmp_path: Path) -> None:
+    base = {"CHORUS_VAR_DIR": str(tmp_path)}
+    assert load(base).case_retention_days == 90
+    assert load({**base, "CHORUS_CASE_RETENTION_DAYS": "30"}).case_retention_days == 30
+    for bad in ("0", "-1", "ninety"):
+        with pytest.raises(ConfigError, match="CHORUS_CASE_RETENTION_DAYS"):
+            load({**base, "CHORUS_CASE_RETENTION_DAYS": bad})
