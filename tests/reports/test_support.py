@@ -788,3 +788,21 @@ def test_a_held_case_takes_no_supporters_yet(organisation: Organisation) -> None
     assert response.status_code == 409
     assert response.json()["code"] == "held"
     assert Supporter.objects.count() == 0
+
+
+def test_a_live_invitation_id_never_reaches_the_logs(sent: Sent) -> None:
+    from tests.workspace.test_review import _logged  # noqa: PLC0415 - the shared log collector
+
+    link = invite(sent)
+    with _logged() as logged:
+        who = person()
+        assert post(who.client, f"/support/{link.invite}/accept", {"box": "x"}).status_code == 400
+        assert accept(link, sent.reporter).status_code == 403  # own case
+        assert who.client.get(f"/support/{link.invite}/accept").status_code == 405
+        assert who.client.post(f"/support/{link.invite}").status_code == 405
+        assert Client().get(f"/support/{link.invite}/invite").status_code == 403
+        assert who.client.get(f"/support/{'0' * 32}").status_code == 404
+        assert who.client.get("/support-no-such-page").status_code == 404  # still logged
+    assert any("Not Found: /support-no-such-page" in line for line in logged), logged
+    assert not any(link.invite in line for line in logged), logged
+    assert accept(link, person()).status_code == 200

@@ -10,13 +10,15 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
 from chorus.accounts.models import Account
 from chorus.public.session import session_account
@@ -45,6 +47,32 @@ def _body(request: HttpRequest) -> Any:
         return json.loads(raw)
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise ReportInvalidError(_("The request is not valid JSON. Nothing was stored.")) from None
+
+
+def _unlogged(response: HttpResponse) -> HttpResponse:
+    """Keep the path out of Django's "Bad Request: <path>" log line: under /support/ it holds
+    the invitation id, which still works after a refused accept (as in chorus.workspace.orgs)."""
+    response._has_been_logged = True  # type: ignore[attr-defined]  # django.utils.log's own flag
+    return response
+
+
+def _invitation_view(
+    *methods: str,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Like require_http_methods, for views with an invitation id in their path: no 4xx of theirs
+    (a wrong method included) is written to the log with that path."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method not in methods:
+                return _unlogged(HttpResponseNotAllowed(methods))
+            response = view(request, *args, **kwargs)
+            return _unlogged(response) if response.status_code >= 400 else response
+
+        return wrapped
+
+    return decorate
 
 
 def _case_ref(text: str) -> bytes:
@@ -100,7 +128,7 @@ def supporter_change(request: HttpRequest, ref: str, supporter_id: int) -> JsonR
     return _json_view(request, act)
 
 
-@require_GET
+@_invitation_view("GET", "HEAD")
 def invite_page(request: HttpRequest, invite: str) -> HttpResponse:
     """GET /support/<i hex>: sign in or make a codename first, then accept in the browser."""
     context: dict[str, Any] = {"survivor_page": True}
@@ -122,7 +150,7 @@ def invite_page(request: HttpRequest, invite: str) -> HttpResponse:
     return render(request, "public/support/accept.html", context)
 
 
-@require_GET
+@_invitation_view("GET", "HEAD")
 def invite_read(request: HttpRequest, invite: str) -> JsonResponse:
     """GET /support/<i hex>/invite: {"case", "org": {"slug", "name"}, "box"} or invite_invalid."""
 
@@ -140,7 +168,7 @@ def invite_read(request: HttpRequest, invite: str) -> JsonResponse:
     return _json_view(request, act)
 
 
-@require_POST
+@_invitation_view("POST")
 def invite_accept(request: HttpRequest, invite: str) -> JsonResponse:
     """POST /support/<i hex>/accept {"box"}: 200 {"case"}; spends the link."""
 
