@@ -3,12 +3,12 @@ chorus.reports.access, or a membership or account that is the reader's own."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from chorus.accounts.models import Account
 from chorus.orgs.models import HandlerKey, Membership, Organisation
-from chorus.reports.models import Case, Message, Note, Supporter
+from chorus.reports.models import Case, CaseExclusion, Message, Note, Supporter
 
 #: Counts shown to admins hide cells smaller than this (reports.md §9).
 COUNT_MIN_CELL = 5
@@ -17,20 +17,20 @@ FEWER_THAN_MIN = "fewer than 5"
 
 def member_cases(*, membership: Membership) -> list[Case]:
     """The cases of the member's organisation sealed to one of their keys, newest first; never
-    held ones, never one they are excluded from. Each has `message_count`."""
+    held ones, never one they are excluded from. Each has `message_count` and
+    `has_exclusions` (whether anyone was excluded; whom is shown only inside the case)."""
     return list(
         Case.objects.filter(organisation_id=membership.organisation_id)
         .filter(keys__key__membership=membership)
         .exclude(status=Case.Status.HELD)
         .exclude(exclusions__membership=membership)
         .select_related("assignee")
-        .annotate(message_count=Count("messages", distinct=True))
+        .annotate(
+            message_count=Count("messages", distinct=True),
+            has_exclusions=Exists(CaseExclusion.objects.filter(case=OuterRef("pk"))),
+        )
         .order_by("-created_day", "-pk")
     )
-
-
-def case_has_exclusions(*, case: Case) -> bool:
-    return case.exclusions.exists()
 
 
 def case_messages(*, case: Case) -> list[Message]:

@@ -124,7 +124,7 @@ def cases_list(request: HttpRequest, member: Membership) -> HttpResponse:
     cases = [
         {
             **_summary(case),
-            "exclusions": selectors.case_has_exclusions(case=case),
+            "exclusions": case.has_exclusions,  # type: ignore[attr-defined]
             "messages": case.message_count,  # type: ignore[attr-defined]
         }
         for case in services.cases_list(membership=member)
