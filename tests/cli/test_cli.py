@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from chorus.cli import main as cli
 from chorus.cli.main import Progress
@@ -13,6 +14,7 @@ from chorus.counts import selectors, services
 from chorus.counts.models import Snapshot
 from chorus.counts.selectors import voice_pending_count
 from chorus.counts.services import VoiceFacts
+from chorus.orgs.models import Organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +45,23 @@ def test_demo_seeds_and_publishes_once(capsys: pytest.CaptureFixture[str]) -> No
     assert cli.main(["demo"]) == 0
     assert "already there" in capsys.readouterr().out
     assert Snapshot.objects.count() == 1
+
+
+def test_demo_prints_workspace_links_once_on_a_new_install(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert cli.main(["demo", "--voices", "100", "--days", "3", "--site", "https://x.example/"]) == 0
+    out = capsys.readouterr().out
+    assert "the operator (registers organisations): https://x.example/workspace/enrol/" in out
+    assert (
+        "the admin of Demo Organisation (/orgs/demo): https://x.example/workspace/orgs/enrol/"
+        in out
+    )
+    assert Organisation.objects.get().slug == "demo"
+    assert get_user_model().objects.get(username="operator").is_superuser
+    assert cli.main(["demo"]) == 0
+    assert "enrol" not in capsys.readouterr().out
+    assert Organisation.objects.count() == 1
 
 
 def test_export_writes_csv_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

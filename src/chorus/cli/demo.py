@@ -59,9 +59,47 @@ def voices(*, count: int, start: datetime, end: datetime) -> Iterator[tuple[date
         )
 
 
+def workspace_links(*, site: str) -> None:
+    """On a new install, an operator and a demo organisation to explore the workspace with: their
+    single-use enrolment links are printed once (stored only as SHA-256, like every link)."""
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from chorus.orgs import services as org_services
+    from chorus.orgs.models import Organisation
+    from chorus.staff import services as staff_services
+
+    if Organisation.objects.exists() or get_user_model().objects.exists():
+        return
+
+    def issue(username: str) -> tuple[int, str]:
+        user, token = staff_services.staff_enrolment_issue(username=username)
+        return int(user.pk), token
+
+    _user, token = staff_services.staff_enrolment_issue(username="operator", operator=True)
+    operator = site + reverse("workspace:enrol", kwargs={"token": token})
+    organisation, _admin, token = org_services.organisation_add(
+        name="Demo Organisation",
+        slug="demo",
+        admin_username="demo-admin",
+        admin_display_name="Demo admin",
+        issue_enrolment=issue,
+    )
+    admin = site + reverse("workspace:org_enrol", kwargs={"token": token})
+    print("To try the workspace, enrol through these links (each works once, for 48 hours):")
+    print(f"  the operator (registers organisations): {operator}")
+    print(f"  the admin of {organisation.name} (/orgs/{organisation.slug}): {admin}")
+
+
 def run(
-    *, voices: int, days: int, progress: Callable[[str], None], now: datetime | None = None
+    *,
+    voices: int,
+    days: int,
+    progress: Callable[[str], None],
+    now: datetime | None = None,
+    site: str = "http://127.0.0.1:8000",
 ) -> int:
+    workspace_links(site=site.rstrip("/"))
     if selectors.snapshot_latest() is not None:
         print("Demo data is already there (a snapshot exists); nothing to do.")
         return 0

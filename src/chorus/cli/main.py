@@ -84,7 +84,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _django()
     from chorus.cli import demo
 
-    return demo.run(voices=args.voices, days=args.days, progress=Progress(sys.stderr))
+    return demo.run(
+        voices=args.voices, days=args.days, progress=Progress(sys.stderr), site=args.site
+    )
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -141,6 +143,9 @@ def parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="seed realistic demo voices and publish a snapshot")
     d.add_argument("--voices", type=int, default=25000)
     d.add_argument("--days", type=int, default=30)
+    d.add_argument(
+        "--site", default="http://127.0.0.1:8000", help="the site's address, for enrolment links"
+    )
     d.set_defaults(func=cmd_demo)
     pub = sub.add_parser("publish", help="release closed periods as a new snapshot (run from cron)")
     pub.set_defaults(func=cmd_publish)
