@@ -48,7 +48,7 @@ def org() -> Org:
 
 
 def case_of(client: Client, org: Org) -> str:
-    key, _sk = key_for(org.handler)
+    key = org.handler.keys.first() or key_for(org.handler)[0]
     data, _ck, case_ref = report_request(
         slug=org.organisation.slug, keys=[(key.pk, key.suite, bytes(key.public_key))]
     )
@@ -151,13 +151,32 @@ def test_the_account_page_links_to_the_reports() -> None:
     assert 'href="/cases"' in text
 
 
-def test_the_list_page_renders() -> None:
-    response = client_signed_in(account_make()).get("/cases")
+def test_the_list_shows_sent_supported_and_held_cases_without_javascript(org: Org) -> None:
+    client = client_signed_in(account_make())
+    response = client.get("/cases")
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
-    setup = setup_of(response, "cases-setup")
-    assert setup["list_url"] == "/reports/cases"
-    assert "Leave this site" in response.content.decode()
+    text = response.content.decode()
+    assert "data-cases-empty" in text
+    assert "Leave this site" in text
+    assert "<script" not in text.split("</head>", 1)[1]  # no page script: nothing to decrypt
+    ref = case_of(client, org)
+    closed = case_of(client, org)
+    Case.objects.filter(case_ref=bytes.fromhex(closed)).update(
+        status=Case.Status.CLOSED, expires=datetime(2027, 2, 26, 9, 30, tzinfo=UTC)
+    )
+    held = case_of(client, org)
+    Case.objects.filter(case_ref=bytes.fromhex(held)).update(status=Case.Status.HELD)
+    other = case_of(client_signed_in(account_make()), org)
+    text = client.get("/cases").content.decode()
+    assert f'href="/cases/{ref}"' in text
+    assert f'href="/cases/{closed}"' in text
+    assert "will be erased on 26 February 2027" in text
+    assert f'data-case="{held}"' in text
+    assert f'href="/cases/{held}"' not in text  # a held report is seen and withdrawn elsewhere
+    assert 'href="/reports/together"' in text
+    assert other not in text
+    assert "data-cases-empty" not in text
 
 
 @pytest.mark.parametrize("path", ["/reports/new?record=1", "/cases", f"/cases/{'ab' * 16}"])

@@ -1,5 +1,5 @@
 // The survivor's report pages (docs/protocols/reports.md §11.2): send a record as a report,
-// list the cases, read a case and write in its conversation.
+// read a case and write in its conversation (the list, /cases, is plain HTML).
 //
 // Sending: the record is opened here with the record key, the organisation's member keys come
 // from GET /orgs/<slug>/keys, and the report is boxed under a fresh case key sealed to every
@@ -374,42 +374,6 @@ function startNew(root, setup) {
   })();
 }
 
-// --- The list of cases --------------------------------------------------------------------
-
-async function startList(root, setup) {
-  const loading = root.querySelector('[data-cases-loading]');
-  const error = root.querySelector('[data-cases-error]');
-  loading.hidden = false;
-  let answer;
-  try {
-    answer = await getJson(setup.list_url);
-  } catch {
-    loading.hidden = true;
-    showError(error, MESSAGES.network);
-    return;
-  }
-  loading.hidden = true;
-  if (!answer.response.ok) {
-    showError(error, answer.data.message || MESSAGES.network);
-    return;
-  }
-  const rows = root.querySelector('[data-cases-rows]');
-  for (const c of answer.data.cases) {
-    const tr = el('tr', null, { 'data-case': c.case });
-    const org = el('td', c.org.name);
-    if (c.role === 'supporter') org.append(el('span', ' (you support this report)', { class: 'hint' }));
-    const link = el('a', 'Open', { href: `${setup.cases_url}/${c.case}` });
-    link.append(el('span', ` the report to ${c.org.name} sent ${when(c.day)}`, { class: 'visually-hidden' }));
-    const action = el('td');
-    action.append(link);
-    tr.append(org, el('td', when(c.day)), el('td', statusText(setup, c), { 'data-case-status': '' }), el('td', String(c.messages)), action);
-    rows.append(tr);
-  }
-  root.querySelector('[data-cases-table]').hidden = answer.data.cases.length === 0;
-  root.querySelector('[data-cases-empty]').hidden = answer.data.cases.length !== 0;
-  root.dataset.ready = '1';
-}
-
 // --- One case -----------------------------------------------------------------------------
 
 const AUTHORS = { reporter: 'The person who reported', supporter: 'A supporter', member: 'The organisation' };
@@ -541,8 +505,6 @@ async function startCase(root, setup) {
 }
 
 const newRoot = document.querySelector('[data-chorus-report-new]');
-const listRoot = document.querySelector('[data-chorus-cases]');
 const caseRoot = document.querySelector('[data-chorus-case]');
 if (newRoot) startNew(newRoot, readJson('report-setup'));
-if (listRoot) startList(listRoot, readJson('cases-setup'));
 if (caseRoot) startCase(caseRoot, readJson('case-setup'));

@@ -103,13 +103,13 @@ async function inbox(root) {
     const ref = el('td');
     ref.append(link);
     tr.append(
-      el('td', when(c.day)),
+      el('td', when(c.day), { 'data-label': 'Received' }),
       ref,
-      el('td', MODE[c.mode] ?? c.mode),
-      el('td', statusText(STATUS, c), { 'data-status': c.status }),
-      el('td', c.assignee ? c.assignee.name : 'Nobody'),
-      el('td', String(c.messages ?? 0)),
-      el('td', c.exclusions ? 'Some people were excluded' : '—', { 'data-exclusions': c.exclusions ? '1' : '0' }),
+      el('td', MODE[c.mode] ?? c.mode, { 'data-label': 'How it was sent' }),
+      el('td', statusText(STATUS, c), { 'data-status': c.status, 'data-label': 'Status' }),
+      el('td', c.assignee ? c.assignee.name : 'Nobody', { 'data-label': 'Assigned to' }),
+      el('td', String(c.messages ?? 0), { 'data-label': 'Messages' }),
+      el('td', c.exclusions ? 'Some people were excluded' : '—', { 'data-exclusions': c.exclusions ? '1' : '0', 'data-label': 'Exclusions' }),
     );
     rows.append(tr);
   }

@@ -16,6 +16,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -24,6 +25,7 @@ from chorus.public.session import account_required
 from chorus.records import access as record_access
 from chorus.records.errors import RecordError
 from chorus.reports import access as case_access
+from chorus.reports import selectors
 from chorus.reports.errors import ReportError
 from chorus.reports.models import Case
 
@@ -83,18 +85,33 @@ def report_new(request: HttpRequest) -> HttpResponse:
     return render(request, "public/reports/new.html", context)
 
 
+def _status_text(case: Case) -> str:
+    if case.status == Case.Status.CLOSED and case.expires is not None:
+        return _(
+            "Closed by the organisation. This report and its conversation will be erased on "
+            "%(day)s."
+        ) % {"day": date_format(case.expires.astimezone(UTC).date(), "j F Y")}
+    return status_labels()[case.status]
+
+
 @require_GET
 @account_required
 def cases_home(request: HttpRequest) -> HttpResponse:
-    """/cases: the reports this survivor sent and the cases they support (the page fetches the
-    list from GET /reports/cases)."""
-    setup = {
-        "list_url": "/reports/cases",
-        "cases_url": reverse("public:cases"),
-        "statuses": status_labels(),
-        "modes": mode_labels(),
-    }
-    context = {"setup": setup, "survivor_page": True}
+    """/cases: the reports this survivor sent (held ones link to the "together" page, where they
+    can be withdrawn) and the cases they support. Nothing here needs decrypting."""
+    account = request.account  # type: ignore[attr-defined]
+    rows = [
+        {
+            "case": case,
+            "ref": bytes(case.case_ref).hex(),
+            "role": role,
+            "held": case.status == Case.Status.HELD,
+            "status": _status_text(case),
+            "messages": case.message_count,  # type: ignore[attr-defined]
+        }
+        for case, role in selectors.survivor_cases(account=account)
+    ]
+    context = {"rows": rows, "survivor_page": True}
     return render(request, "public/cases/home.html", context)
 
 
