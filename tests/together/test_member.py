@@ -19,9 +19,9 @@ from chorus.orgs import services as org_services
 from chorus.orgs.models import HandlerKey
 from chorus.reports.models import Case, CaseKey
 from chorus.together import services
-from chorus.together.models import Group
+from chorus.together.models import Group, HeldShare
 from tests.escrow.factories import account_make, client_signed_in
-from tests.orgs.helpers import Org, key_for, org_with_staff
+from tests.orgs.helpers import Org, enrol, issue, key_for, org_with_staff
 from tests.together.helpers import b64, case_ctx, group_claims, held_request
 from tests.workspace.helpers import sign_in
 
@@ -249,3 +249,35 @@ def test_every_malformed_claim_is_400_and_nothing_is_stored(
     assert not CaseKey.objects.exists()
     assert claim(client, org, group, {"cases": claims}).status_code == 201
     assert sorted(c["case"] for c in claims) == sorted(refs)
+
+
+def test_a_planted_share_never_lets_an_excluded_member_claim(
+    org: Org, keys: dict[str, tuple[HandlerKey, bytes]]
+) -> None:
+    refs = [send(org, keys, excluded=["handler"]), send(org, keys)]
+    services.together_match_run()
+    group = Group.objects.get()
+    # Someone with database access plants a share for the excluded handler: still refused.
+    entry = group.entries.get(case__case_ref=bytes.fromhex(refs[0]))
+    HeldShare.objects.create(entry=entry, key=keys["handler"][0], sealed=b"\x01" * 300)
+    fake = b64(b"\x01\x02" + bytes(services.case_key_sealed_bytes(2) - 2))
+    response = claim(member(org), org, group.pk, {"cases": [{"case": refs[0], "sealed": fake}]})
+    assert response.status_code == 404
+    assert not CaseKey.objects.exists()
+
+
+def test_a_member_without_a_key_sees_no_group_and_opens_none(
+    org: Org, keys: dict[str, tuple[HandlerKey, bytes]]
+) -> None:
+    group, _refs = released(org, keys)
+    invitee, token = org_services.member_invite(
+        admin=org.admin, username="acme-new", display_name="New", issue_enrolment=issue
+    )
+    client = Client()
+    sign_in(client, enrol(token))
+    listing = client.get(f"/workspace/orgs/{org.organisation.slug}/together")
+    assert listing.status_code == 200
+    assert "data-together-group" not in listing.content.decode()
+    assert client.get(base(org, group)).status_code == 404
+    assert client.get(f"{base(org, group)}/shares").status_code == 404
+    assert invitee.keys.count() == 0

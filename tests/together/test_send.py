@@ -243,3 +243,11 @@ def test_a_key_of_another_organisation_is_refused(org: Org, keys: list[HandlerKe
     response = post(client_signed_in(account_make()), held.data)
     assert response.status_code == 400
     assert stored() == (0, 0, 0, 0)
+
+
+def test_an_oversized_share_is_413(org: Org, keys: list[HandlerKey]) -> None:
+    held = held_request(organisation=org.organisation, keys=keys, sid=secrets.token_bytes(32))
+    held.data["envelopes"][0]["sealed"] = base64.b64encode(b"\x01" * 9000).decode()
+    response = post(client_signed_in(account_make()), held.data)
+    assert response.status_code == 413
+    assert stored() == (0, 0, 0, 0)

@@ -25,7 +25,6 @@ from chorus.core.audit import audit_record
 from chorus.crypto.suites import (
     AEAD_NONCE_BYTES,
     AEAD_TAG_BYTES,
-    CASE_CTX_PREFIX,
     ENVELOPE_VERSION,
     HPKE_ENC_BYTES,
     INDEX_BYTES,
@@ -35,7 +34,7 @@ from chorus.crypto.suites import (
     XWING_ENC_BYTES,
 )
 from chorus.orgs import selectors as org_selectors
-from chorus.orgs.models import HandlerKey, Membership, Organisation
+from chorus.orgs.models import HandlerKey, Membership
 from chorus.reports import notifications
 from chorus.reports.models import Case, CaseExclusion, CaseKey
 from chorus.together import access, selectors
@@ -545,6 +544,8 @@ def cases_claim(*, membership: Membership, group_id: int, claims: dict[bytes, by
     if set(claims) - set(entries):
         raise TogetherNotFoundError(_("A case is not one of this group's cases for you to open."))
     cases = [entries[ref].case for ref in claims]
+    # An excluded member's key never receives a share, so the query above already refuses them;
+    # this keeps the rule of reports.md §7.5 true even if a share were planted for them.
     if CaseExclusion.objects.filter(case__in=cases, membership=membership).exists():
         raise TogetherNotFoundError(_("A case is not one of this group's cases for you to open."))
     for sealed in claims.values():
@@ -570,8 +571,3 @@ def cases_claim(*, membership: Membership, group_id: int, claims: dict[bytes, by
             object_id=case.pk,
         )
     return cases
-
-
-def case_ctx(*, organisation: Organisation) -> bytes:
-    """ctx_O of reports.md §11.1."""
-    return CASE_CTX_PREFIX + organisation.slug.encode("ascii")
