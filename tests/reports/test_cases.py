@@ -44,6 +44,8 @@ def test_the_reporter_lists_and_opens_their_case(sent: Sent) -> None:
         "status": "received",
         "day": day,
         "role": "reporter",
+        "closed": None,
+        "expires": None,
     }
     assert listed.json() == {"cases": [{**summary, "messages": 0}]}
     opened = sent.reporter.get(sent.public)
@@ -309,3 +311,19 @@ def test_a_workspace_session_is_not_a_survivor_session(sent: Sent) -> None:
     for response in (member.get("/reports/cases"), member.get(sent.public)):
         assert response.status_code == 403
         assert response.json()["code"] == "signed_out"
+
+
+def test_the_survivor_sees_when_a_closed_case_will_be_erased(sent: Sent) -> None:
+    member = member_client(sent.org)
+    assert post_json(member, f"{sent.ws}/status", {"status": "closed"}).status_code == 200
+    case = sent.case
+    assert case.expires is not None
+    assert case.closed is not None
+    expires = case.expires.strftime("%Y-%m-%dT%H:%MZ")
+    closed = case.closed.strftime("%Y-%m-%dT%H:%MZ")
+    row = sent.reporter.get("/reports/cases").json()["cases"][0]
+    assert (row["status"], row["closed"], row["expires"]) == ("closed", closed, expires)
+    opened = sent.reporter.get(sent.public).json()
+    assert (opened["closed"], opened["expires"]) == (closed, expires)
+    assert post_json(member, f"{sent.ws}/status", {"status": "received"}).status_code == 200
+    assert sent.reporter.get(sent.public).json()["expires"] is None

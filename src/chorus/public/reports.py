@@ -72,6 +72,9 @@ def _summary(case: Case, role: str) -> dict[str, Any]:
         "status": case.status,
         "day": case.created_day.isoformat(),
         "role": role,
+        # When the organisation closed it and when it will be erased unless re-opened (§9).
+        "closed": _minute(case.closed) if case.closed is not None else None,
+        "expires": _minute(case.expires) if case.expires is not None else None,
     }
 
 
