@@ -327,6 +327,7 @@ def test_a_record_is_printed_sent_anonymously_read_and_answered(
         audit["inbox"] = axe(audit_page)
         audit_page.goto(f"{live_server.url}/workspace/orgs/acme-ltd/inbox/{ref}")
         audit["org-case-locked"] = axe(audit_page)
+        screenshot(audit_page, "reports-org-case-locked")
         open_case(audit_page)
         audit["org-case"] = axe(audit_page)
     finally:
@@ -413,3 +414,29 @@ def test_a_named_report_carries_the_name_and_the_picture(
     assert base64.b64decode(report["attachments"][0]["data"])[:8] == b"\x89PNG\r\n\x1a\n"
     assert survivor.errors == [], dump(survivor.errors)
     assert survivor.outside == [], dump(survivor.outside)
+
+
+def test_a_held_report_opens_without_a_reply_form(
+    survivor: Survivor, acme: tuple[Org, StaffMember, dict[str, bytes]]
+) -> None:
+    org, _eve, _sks = acme
+    keys = HandlerKey.objects.filter(membership__organisation=org.organisation)
+    data, _ck, case_ref = report_request(
+        slug="acme-ltd",
+        keys=[(k.pk, k.suite, bytes(k.public_key)) for k in keys],
+        sid=survivor.sid,
+        text="Waiting for others.",
+    )
+    answer = client_signed_in(survivor.account).post(
+        "/reports", json.dumps(data), content_type="application/json"
+    )
+    assert answer.status_code == 201
+    Case.objects.update(status=Case.Status.HELD)  # as a together report waits (§7.6)
+    page = survivor.page
+    page.goto(f"{survivor.url}/cases/{case_ref.hex()}")
+    expect(page.locator("[data-chorus-case][data-ready='1']")).to_have_count(1, timeout=60_000)
+    expect(page.locator("[data-held]")).to_be_visible()
+    expect(page.locator("[data-reply-form]")).to_be_hidden()
+    page.locator("summary").first.click()
+    expect(page.locator("[data-answer='what']")).to_have_text("Waiting for others.")
+    assert survivor.errors == [], dump(survivor.errors)

@@ -442,8 +442,10 @@ async function startCase(root, setup) {
     answersList(root.querySelector('[data-case-answers]'), setup.questions, report.answers);
     renderFiles(root.querySelector('[data-case-files]'), report.attachments);
     renderConversation(root, setup, data, state.messages);
-    form.hidden = !data.can_write;
-    root.querySelector('[data-read-only]').hidden = Boolean(data.can_write);
+    const held = data.status === 'held';
+    form.hidden = !data.can_write || held;
+    root.querySelector('[data-read-only]').hidden = Boolean(data.can_write) || held;
+    root.querySelector('[data-held]').hidden = !held;
     document.dispatchEvent(new CustomEvent('chorus:case-opened', { detail: { setup, data, ck: state.ck, report, reload: load } }));
   }
 
