@@ -195,6 +195,13 @@ def test_a_record_is_printed_sent_anonymously_read_and_answered(
     assert report["answers"]["what"] == WHAT
     assert report["record"]["digest"] == bytes(version.digest).hex()
 
+    # Lou joins after the report was sent: a grant from the handler lets them open it.
+    lou, token = org_services.member_invite(
+        admin=org.admin, username="acme-lou", display_name="Lou, Legal", issue_enrolment=issue
+    )
+    enrol(token)
+    lou_key, lou_sk = key_for(lou)
+
     # The handler signs in (with the site's CSP in force), opens the case and replies.
     staff = watched.page
     staff_sign_in(staff, live_server.url, org.handler_staff)
@@ -225,6 +232,13 @@ def test_a_record_is_printed_sent_anonymously_read_and_answered(
     staff.get_by_label("Assigned to", exact=True).select_option(str(org.handler.pk))
     staff.get_by_role("button", name="Assign").click()
     expect(staff.locator("[data-case-assignee]")).to_have_text("Acme Ltd handler")
+    # Only Lou is offered: the admin and the handler hold the case, Eve is excluded.
+    expect(staff.locator("[data-grant-key] option")).to_have_text(["Lou, Legal"])
+    staff.get_by_role("button", name="Give access").click()
+    expect(staff.locator("[data-grant-status]")).to_have_text("Lou, Legal can now open this case.")
+    expect(staff.locator("[data-grant-none]")).to_be_visible()
+    granted = case.keys.get(key=lou_key)
+    assert granted.granted_by == org.handler
     screenshot(staff, "reports-org-case")
     case.refresh_from_db()
     assert case.status == "in_review"
@@ -234,6 +248,9 @@ def test_a_record_is_printed_sent_anonymously_read_and_answered(
     ck, case_ref = case_key_open(
         slug="acme-ltd", sk=sks["handler"], sealed=sealed["Acme Ltd handler"]
     )
+    lou_opened = case_key_open(slug="acme-ltd", sk=lou_sk, sealed=bytes(granted.sealed))
+    assert lou_opened == (ck, case_ref)
+
     opened = entry_open(case_key=ck, slug="acme-ltd", case_ref=case_ref, n=1, box=message.box)
     assert opened == REPLY
     opened = entry_open(

@@ -182,7 +182,7 @@ function orgCase(root, setup) {
   const error = root.querySelector('[data-case-error]');
   const body = root.querySelector('[data-case-body]');
   const ref = chorus.bytes.fromHex(setup.case);
-  const state = { ck: null, data: null, messages: [], notes: [] };
+  const state = { ck: null, data: null, messages: [], notes: [], grantable: [] };
 
   function show(data) {
     const report = cases.openReport(state.ck, setup.slug, ref, fromBase64(data.body));
@@ -204,10 +204,25 @@ function orgCase(root, setup) {
     }
   }
 
+  // Grants (reports.md §4.5): the organisation's current keys, less those whose holders can
+  // already open the case (the assignable members) and the excluded; the server checks again.
+  async function showGrantable(data) {
+    const form = root.querySelector('[data-case-grant]');
+    const select = form.querySelector('[data-grant-key]');
+    const answer = await getJson(setup.keys_url);
+    const holders = new Set((data.assignable ?? []).map((m) => m.name));
+    const excluded = new Set(data.excluded ?? []);
+    state.grantable = (answer.response.ok ? answer.data.keys : []).filter((k) => !holders.has(k.display_name) && !excluded.has(k.display_name));
+    select.replaceChildren(...state.grantable.map((k) => el('option', k.display_name, { value: String(k.id) })));
+    form.hidden = state.grantable.length === 0;
+    root.querySelector('[data-grant-none]').hidden = state.grantable.length !== 0;
+  }
+
   async function reload() {
     const answer = await getJson(setup.data_url);
     if (!answer.response.ok) throw new Error(answer.data.message || MESSAGES.network);
     show(answer.data);
+    await showGrantable(answer.data);
   }
 
   button.disabled = false;
@@ -239,6 +254,7 @@ function orgCase(root, setup) {
         state.ck = null;
         throw new Error(err instanceof CaseIntegrityError ? MESSAGES.integrity : MESSAGES.open);
       }
+      await showGrantable(data);
       document.getElementById('field-passphrase').value = '';
       bar.hidden = true;
       openForm.hidden = true;
@@ -302,6 +318,27 @@ function orgCase(root, setup) {
       }
     });
   }
+
+  const grantForm = root.querySelector('[data-case-grant]');
+  grantForm.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const formStatus = grantForm.querySelector('[data-grant-status]');
+    const key = state.grantable.find((k) => String(k.id) === grantForm.querySelector('[data-grant-key]').value);
+    if (!key) return;
+    formStatus.textContent = 'Sealing the case key to their key…';
+    try {
+      const sealed = cases.sealCaseKey(chorus.bytes.fromHex(key.public_key), key.suite, setup.slug, ref, state.ck);
+      const answer = await postJson(setup.grants_url, { key: key.id, sealed: toBase64(sealed) });
+      if (answer.response.status !== 201) {
+        formStatus.textContent = answer.data.message || MESSAGES.network;
+        return;
+      }
+      await reload();
+      formStatus.textContent = `${key.display_name} can now open this case.`;
+    } catch {
+      formStatus.textContent = MESSAGES.network;
+    }
+  });
 
   for (const form of root.querySelectorAll('[data-case-change]')) {
     const kind = form.dataset.caseChange;

@@ -65,6 +65,8 @@ def case_page(request: HttpRequest, member: Membership, ref: str) -> HttpRespons
         "assign_url": f"{base}/assign",
         "messages_url": f"{base}/messages",
         "notes_url": f"{base}/notes",
+        "grants_url": f"{base}/grants",
+        "keys_url": f"/orgs/{slug}/keys",
         "key_ctx": org_services.HANDLER_KEY_CTX.hex(),
         "statuses": [[value, label] for value, label in Case.Status.choices if value != "held"],
         "modes": dict(Case.Mode.choices),
