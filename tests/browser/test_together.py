@@ -66,7 +66,7 @@ def axe(page: Page) -> list[Any]:
 def send_together(survivor: Survivor, *, phone: str, region: str, text: str) -> None:
     page = survivor.page
     page.goto(survivor.url + "/reports/together/new")
-    page.get_by_label("Which organisation should receive it?").select_option("acme-ltd")
+    page.get_by_label("The organisation's short name on Chorus").fill("acme-ltd")
     page.get_by_role("button", name="Continue").click()
     expect(
         page.get_by_role("heading", name="Report to Acme Ltd, together with others")

@@ -47,16 +47,22 @@ def test_signed_out_pages_send_to_sign_in() -> None:
         assert response["Location"] == "/account/signin"
 
 
-def test_the_chooser_lists_only_organisations_with_a_key(org: Org, keys: list[HandlerKey]) -> None:
-    org_with_staff("Keyless Inc", prefix="keyless")
-    response = client_signed_in(account_make()).get("/reports/together/new?record=7")
+def test_the_first_step_asks_for_the_short_name_and_lists_no_organisation(
+    org: Org, keys: list[HandlerKey]
+) -> None:
+    client = client_signed_in(account_make())
+    response = client.get("/reports/together/new?record=7")
     assert response.status_code == 200
     page = response.content.decode()
-    assert "Acme Ltd" in page
-    assert "Keyless Inc" not in page
+    assert "Acme Ltd" not in page
+    assert 'value="acme-ltd"' not in page
     assert 'name="record" value="7"' in page
     assert response["Cache-Control"] == "no-store"
     assert "Leave this site" in page
+    unknown = client.get("/reports/together/new?org=nobody%3Cb%3E&record=7")
+    assert unknown.status_code == 404
+    assert "There is no organisation with this short name" in unknown.content.decode()
+    assert "nobody<b>" not in unknown.content.decode()
 
 
 def test_the_new_page_carries_the_escrow_scope_threshold_and_keys(
@@ -78,9 +84,8 @@ def test_the_new_page_carries_the_escrow_scope_threshold_and_keys(
     assert setup["send_url"] == "/reports/together"
 
 
-def test_an_unknown_organisation_or_one_without_keys(org: Org) -> None:
+def test_an_organisation_without_keys(org: Org) -> None:
     client = client_signed_in(account_make())
-    assert client.get("/reports/together/new?org=nobody").status_code == 404
     response = client.get("/reports/together/new?org=acme-ltd")
     assert response.status_code == 503
     assert "data-together-not-ready" in response.content.decode()

@@ -84,19 +84,18 @@ def _setup(organisation: Any, record: int | None) -> dict[str, Any]:
 @require_GET
 @account_required
 def together_new(request: HttpRequest) -> HttpResponse:
-    """GET /reports/together/new[?org=<slug>][&record=<id>]: choose the organisation, then
-    name the person and write (or attach a record); all of it locked in the browser."""
+    """GET /reports/together/new[?org=<slug>][&record=<id>]: ask for the organisation's short
+    name (no list of organisations is served), then name the person and write (or attach a
+    record); all of it locked in the browser."""
     slug = request.GET.get("org", "")
     record_text = request.GET.get("record", "")
     record = int(record_text) if record_text.isdigit() and len(record_text) <= 18 else None
     context: dict[str, Any] = {"survivor_page": True, "record": record}
     if not slug:
-        context["organisations"] = selectors.organisations_receiving()
         return render(request, "public/together/choose.html", context)
     organisation = org_selectors.organisation_by_slug(slug=slug)
     if organisation is None:
-        context["organisations"] = selectors.organisations_receiving()
-        context["unknown"] = True
+        context.update({"unknown": True, "org_text": slug[:64]})
         return render(request, "public/together/choose.html", context, status=404)
     setup = _setup(organisation, record)
     context.update(

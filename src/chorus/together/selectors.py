@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from chorus.accounts.models import Account
-from chorus.orgs.models import HandlerKey, Organisation
+from chorus.orgs.models import Organisation
 from chorus.reports.models import Case
 
 #: The escrow scope of an organisation (escrow.md §4: `"org:" ‖ organisation id`, the id in
@@ -45,21 +45,3 @@ def held_list(*, account: Account) -> list[HeldSummary]:
         )
         for case in rows
     ]
-
-
-@dataclass(frozen=True, slots=True)
-class Recipient:
-    slug: str
-    name: str
-
-
-def organisations_receiving() -> list[Recipient]:
-    """Organisations where at least one current member has an active key: the ones a together
-    report can be sent to."""
-    keyed = HandlerKey.objects.filter(
-        retired__isnull=True,
-        membership__removed__isnull=True,
-        membership__user__is_active=True,
-    ).values("membership__organisation_id")
-    rows = Organisation.objects.filter(pk__in=keyed).order_by("name", "slug")
-    return [Recipient(slug=o.slug, name=o.name) for o in rows]
