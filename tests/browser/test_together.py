@@ -130,7 +130,8 @@ def test_two_survivors_naming_one_number_reach_the_handler_together(
 
     # The handler opens the group with their passphrase; both cases join their inbox.
     group = Group.objects.get()
-    staff.goto(f"{live_server.url}/workspace/orgs/acme-ltd/together")
+    staff.goto(f"{live_server.url}/workspace/orgs/acme-ltd/")
+    staff.locator("[data-together-link]").click()
     staff.locator(f"[data-together-group='{group.pk}'] a").click()
     expect(staff.get_by_role("heading", name="A group of reports sent together")).to_be_visible()
     staff.get_by_label("Your key's passphrase").fill(PASSPHRASE)
