@@ -382,3 +382,20 @@ def test_counts_hide_cells_under_five_and_are_for_admins_only(acme: Org) -> None
     assert denied.status_code == 404
     assert denied.content == handler.get("/workspace/orgs/nope/counts").content
     assert json.loads(denied.content)["error"] == "not_found"
+
+
+def test_oversized_boxes_and_grants_are_413_and_nothing_stored(sent: Sent) -> None:
+    handler = member_client(sent.org)
+    big_box = b64(b"\x01" * (11 * 1024 + 3))
+    for suffix in ("messages", "notes"):
+        response = post_json(handler, f"{sent.ws}/{suffix}", {"n": 1, "box": big_box})
+        assert response.status_code == 413, suffix
+        assert response.json()["code"] == "too_large"
+    _late, key, _c = _late_member(sent.org)
+    grant = {"key": key.pk, "sealed": b64(b"\x01" * 8193)}
+    response = post_json(handler, f"{sent.ws}/grants", grant)
+    assert response.status_code == 413
+    assert response.json()["code"] == "too_large"
+    assert not Message.objects.exists()
+    assert not Note.objects.exists()
+    assert not CaseKey.objects.filter(key=key).exists()
