@@ -138,3 +138,11 @@ def test_withdrawing_another_survivors_report_or_a_bad_reference_is_the_same_404
     assert Case.objects.count() == 1
     assert Client().post(f"/reports/together/{ref}/withdraw").status_code == 302
     assert Case.objects.count() == 1
+
+
+def test_a_malformed_record_number_is_ignored(org: Org, keys: list[HandlerKey]) -> None:
+    client = client_signed_in(account_make())
+    for value in ("abc", "-1", "1" * 19, "1.5"):
+        response = client.get(f"/reports/together/new?org=acme-ltd&record={value}")
+        assert response.status_code == 200
+        assert '"record_url": null' in response.content.decode()
