@@ -10,11 +10,14 @@ import assert from 'node:assert/strict';
 import * as chorus from '../src/crypto/index.js';
 import { caseCrypto } from '../src/reports/envelope.js';
 import {
+  acceptToken,
   forgetSecret,
+  inviteIdFor,
   inviteIdFromPath,
   inviteLink,
   makeInvite,
   secretFromText,
+  secretMatches,
   takeSecret,
   toBase64Url,
 } from '../src/support/link.js';
@@ -37,22 +40,30 @@ test('the link key and box match Python', () => {
   );
 });
 
+test('the accept token and the link id match Python', () => {
+  // tests/reports/test_support.py: HKDF-SHA512(SUPPORT_SALT, s, SUPPORT_ACCEPT_INFO) and
+  // SHA-256 of it, cut to 16 bytes.
+  assert.equal(hex(acceptToken(S)), '72c67e225a59d231fffdd96e030743569c5dd7a61e56c1bc85d171caf558568a');
+  assert.equal(hex(inviteIdFor(S)), '784d4be66a1247a94f9ac6be771b36f3');
+  assert.ok(secretMatches(S, '784d4be66a1247a94f9ac6be771b36f3'));
+  assert.ok(!secretMatches(chorus.bytes.random(32), '784d4be66a1247a94f9ac6be771b36f3'));
+  // The token is not the box key: the server, which sees the token, cannot open the box.
+  assert.notEqual(hex(acceptToken(S)), hex(cases.supportKey(S)));
+});
+
 test('an invitation link carries i in the path and s in the fragment only', () => {
-  let calls = 0;
-  const random = (n) => {
-    calls += 1;
-    return new Uint8Array(n).fill(calls);
-  };
-  const { inviteId, secret } = makeInvite(random);
+  const { inviteId, secret } = makeInvite((n) => new Uint8Array(n).fill(1));
   assert.equal(inviteId.length, 16);
   assert.equal(secret.length, 32);
+  assert.deepEqual(inviteId, inviteIdFor(secret));
   const link = inviteLink('https://chorus.example', inviteId, secret);
   const url = new URL(link);
-  assert.equal(url.pathname, `/support/${'01'.repeat(16)}`);
+  assert.equal(url.pathname, `/support/${hex(inviteId)}`);
   assert.equal(url.hash, `#${toBase64Url(secret)}`);
   assert.equal(url.search, '');
   assert.deepEqual(secretFromText(url.hash.slice(1)), secret);
-  assert.equal(inviteIdFromPath(url.pathname), '01'.repeat(16));
+  assert.equal(inviteIdFromPath(url.pathname), hex(inviteId));
+  assert.ok(!link.includes(hex(acceptToken(secret))));
   assert.throws(() => makeInvite((n) => new Uint8Array(n - 1)), /wrong length/);
 });
 

@@ -38,6 +38,7 @@ from chorus.reports.models import Case, Message, Supporter
 from chorus.reports.support import INVITE_LIFETIME
 from tests.browser.conftest import AXE, dump, screenshot
 from tests.escrow.factories import account_make
+from tests.reports.test_support import accept_token, invite_id_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -164,7 +165,8 @@ def sent_case(reporter: Person) -> Sent:
 
 def python_invite(sent: Sent, base_url: str) -> str:
     """An invitation made as the reporter's panel makes it; returns the whole link."""
-    invite_id, secret = secrets.token_bytes(16), secrets.token_bytes(32)
+    secret = secrets.token_bytes(32)
+    invite_id = invite_id_for(secret)
     Supporter.objects.create(
         case=sent.case,
         invite_hash=hashlib.sha256(invite_id).digest(),
@@ -225,9 +227,10 @@ def test_a_supporter_accepts_reads_writes_is_stopped_and_removed(
     screenshot(page, "support-invite-link")
     row = Supporter.objects.get()
     assert bytes(row.invite_hash) == hashlib.sha256(bytes.fromhex(invite_hex)).digest()
+    secret = base64.urlsafe_b64decode(fragment + "=")
+    assert invite_id_for(secret).hex() == invite_hex
     assert row.account is None
     assert row.can_write is True
-    secret = base64.urlsafe_b64decode(fragment + "=")
     opened = box_open(
         _hkdf(SUPPORT_SALT, secret),
         bytes(row.box),
@@ -263,6 +266,12 @@ def test_a_supporter_accepts_reads_writes_is_stopped_and_removed(
         index=bytes(sent.case.case_ref),
     )
     assert stored == sent.case_key
+    # The accept carried the token derived from the secret, never the secret.
+    posted = [r for r in supporter.requests if r.url.endswith(f"/support/{invite_hex}/accept")]
+    assert len(posted) == 1
+    body = json.loads(posted[0].post_data or "{}")
+    assert set(body) == {"box", "token"}
+    assert base64.b64decode(body["token"]) == accept_token(secret)
     # The tab forgot the link's secret once it was spent.
     assert their.evaluate("() => window.sessionStorage.length") == 1  # only chorus.sid
 
@@ -274,6 +283,10 @@ def test_a_supporter_accepts_reads_writes_is_stopped_and_removed(
     assert written.author == "supporter"
     assert written.author_supporter == row
     screenshot(their, "support-supporter-case")
+    their.goto(f"{live_server.url}/cases")
+    expect(their.locator(f"a[href*='{sent.ref}']")).to_have_count(1)
+    their.goto(f"{live_server.url}/cases/{sent.ref}")
+    wait_ready(their, "[data-chorus-case]")
 
     # The survivor sees them, and lets them only read.
     page.reload()
@@ -303,8 +316,9 @@ def test_a_supporter_accepts_reads_writes_is_stopped_and_removed(
     assert response.status == 404
     expect(their.get_by_role("heading", name="This cannot be found")).to_be_visible()
     their.goto(f"{live_server.url}/cases")
-    wait_ready(their, "[data-chorus-cases]")
+    expect(their.get_by_role("heading", name="Your reports")).to_be_visible()
     expect(their.locator(f"a[href*='{sent.ref}']")).to_have_count(0)
+    expect(their.locator("[data-cases-empty]")).to_be_visible()
     screenshot(their, "support-removed-cases")
 
     assert_never_sent(people, fragment)

@@ -25,6 +25,7 @@ from chorus.crypto.suites import (
     PURPOSE_CASE_KEY,
     PURPOSE_CASE_MESSAGE,
     REPORT_SALT,
+    SUPPORT_ACCEPT_INFO,
     SUPPORT_SALT,
 )
 from chorus.orgs.models import Organisation
@@ -37,8 +38,24 @@ pytestmark = pytest.mark.django_db
 # --- The browser's side in Python (frontend/src/support/, frontend/src/reports/envelope.js) ---
 
 
-def _hkdf(salt: bytes, ikm: bytes) -> bytes:
-    return HKDF(algorithm=SHA512(), length=32, salt=salt, info=b"").derive(ikm)
+def _hkdf(salt: bytes, ikm: bytes, info: bytes = b"") -> bytes:
+    return HKDF(algorithm=SHA512(), length=32, salt=salt, info=info).derive(ikm)
+
+
+def accept_token(secret: bytes) -> bytes:
+    """t = HKDF-SHA512(salt SUPPORT_SALT, ikm s, info SUPPORT_ACCEPT_INFO, L 32)."""
+    return _hkdf(SUPPORT_SALT, secret, SUPPORT_ACCEPT_INFO)
+
+
+def invite_id_for(secret: bytes) -> bytes:
+    """The link's id: SHA-256(t)[:16]."""
+    return hashlib.sha256(accept_token(secret)).digest()[:16]
+
+
+def new_invite() -> tuple[bytes, bytes]:
+    """(i, s) as the reporter's panel makes them."""
+    secret = secrets.token_bytes(32)
+    return invite_id_for(secret), secret
 
 
 def ctx(slug: str) -> bytes:
@@ -129,7 +146,7 @@ def post(client: Client, url: str, body: Any) -> Any:
 
 def invite(sent: Sent, *, can_write: bool = True) -> Link:
     """What the reporter's panel does: a new i and s, CK boxed under HKDF(s)."""
-    invite_id, secret = secrets.token_bytes(16), secrets.token_bytes(32)
+    invite_id, secret = new_invite()
     response = post(
         sent.reporter.client,
         f"/reports/cases/{sent.ref}/supporters",
@@ -156,7 +173,8 @@ def accept(link: Link, who: Person) -> Any:
     mine = case_key_box(
         _hkdf(REPORT_SALT, who.sid), slug=data["org"]["slug"], case_ref=case_ref, case_key=case_key
     )
-    return post(who.client, f"/support/{link.invite}/accept", {"box": b64(mine)})
+    body = {"box": b64(mine), "token": b64(accept_token(link.secret))}
+    return post(who.client, f"/support/{link.invite}/accept", body)
 
 
 def message(sent: Sent, who: Person, *, n: int, text: str) -> Any:
@@ -295,7 +313,8 @@ def test_setting_the_same_permission_again_changes_and_audits_nothing(sent: Sent
 
 def test_a_forged_link_is_invalid_everywhere_and_changes_nothing(sent: Sent) -> None:
     invite(sent)
-    forged = Link(secrets.token_bytes(16).hex(), secrets.token_bytes(32), 0)
+    forged_id, forged_secret = new_invite()
+    forged = Link(forged_id.hex(), forged_secret, 0)
     supporter = person()
     page = supporter.client.get(f"/support/{forged.invite}")
     assert page.status_code == 404
@@ -309,7 +328,8 @@ def test_a_forged_link_is_invalid_everywhere_and_changes_nothing(sent: Sent) -> 
         case_ref=sent.case.case_ref,
         case_key=b"k" * 32,
     )
-    spent = post(supporter.client, f"/support/{forged.invite}/accept", {"box": b64(box)})
+    body = {"box": b64(box), "token": b64(accept_token(forged.secret))}
+    spent = post(supporter.client, f"/support/{forged.invite}/accept", body)
     assert spent.status_code == 404
     assert spent.json()["code"] == "invite_invalid"
     assert Supporter.objects.filter(account__isnull=False).count() == 0
@@ -324,7 +344,8 @@ def test_a_malformed_invitation_id_is_the_same_invalid_link(path: str) -> None:
     read = supporter.client.get(f"/support/{path}/invite")
     assert read.status_code == 404
     assert read.json()["code"] == "invite_invalid"
-    accepted = post(supporter.client, f"/support/{path}/accept", {"box": b64(b"\x01" * 61)})
+    body = {"box": b64(b"\x01" * 61), "token": b64(b"\x00" * 32)}
+    accepted = post(supporter.client, f"/support/{path}/accept", body)
     assert accepted.status_code == 404
     assert accepted.json()["code"] == "invite_invalid"
 
@@ -344,7 +365,8 @@ def test_a_link_works_once(sent: Sent) -> None:
         case_ref=sent.case.case_ref,
         case_key=sent.case_key,
     )
-    replay = post(second.client, f"/support/{link.invite}/accept", {"box": b64(box)})
+    body = {"box": b64(box), "token": b64(accept_token(link.secret))}
+    replay = post(second.client, f"/support/{link.invite}/accept", body)
     assert replay.status_code == 404
     assert replay.json()["code"] == "invite_invalid"
     assert Supporter.objects.get().account == first.account
@@ -357,7 +379,8 @@ def test_an_expired_link_is_invalid_and_not_spent(sent: Sent) -> None:
     assert supporter.client.get(f"/support/{link.invite}").status_code == 404
     assert supporter.client.get(f"/support/{link.invite}/invite").status_code == 404
     box = b64(b"\x01" + secrets.token_bytes(60))
-    response = post(supporter.client, f"/support/{link.invite}/accept", {"box": box})
+    body = {"box": box, "token": b64(accept_token(link.secret))}
+    response = post(supporter.client, f"/support/{link.invite}/accept", body)
     assert response.status_code == 404
     assert response.json()["code"] == "invite_invalid"
     row = Supporter.objects.get()
@@ -450,7 +473,8 @@ def test_wrong_methods_are_refused(sent: Sent, url: str, method: str) -> None:
 
 
 def _good(sent: Sent) -> dict[str, Any]:
-    return invite_body(sent, invite=secrets.token_bytes(16), secret=secrets.token_bytes(32))
+    invite_id, secret = new_invite()
+    return invite_body(sent, invite=invite_id, secret=secret)
 
 
 BAD_INVITES: list[tuple[str, Any, int]] = [
@@ -506,31 +530,66 @@ def test_a_bad_invitation_is_refused_and_nothing_stored(
     assert AuditEntry.objects.count() == before
 
 
+_DROP = object()
+BAD_ACCEPTS: list[tuple[str, dict[str, Any] | bytes, int]] = [
+    ("not json", b"[", 400),
+    ("an array", b"[]", 400),
+    ("without box", {"box": _DROP}, 400),
+    ("without token", {"token": _DROP}, 400),
+    ("an extra key", {"case": "x"}, 400),
+    ("box short", {"box": b64(b"\x01" * 60)}, 400),
+    ("box long", {"box": b64(b"\x01" * 62)}, 400),
+    ("box not base64", {"box": "????"}, 400),
+    ("box of another version", {"box": b64(b"\x00" * 61)}, 400),
+    ("box null", {"box": None}, 400),
+    ("token short", {"token": b64(b"\x01" * 31)}, 400),
+    ("token long", {"token": b64(b"\x01" * 33)}, 400),
+    ("token url-safe base64", {"token": "_" * 43 + "="}, 400),
+    ("token hex", {"token": "ab" * 32}, 400),
+    ("token a number", {"token": 7}, 400),
+    ("token null", {"token": None}, 400),
+    ("too large", {"box": "A" * 4096}, 413),
+    # Well formed, but not the link's: whoever saw only the path cannot spend it.
+    ("token of nobody", {"token": b64(secrets.token_bytes(32))}, 404),
+    ("the secret itself as token", {"token": "SECRET"}, 404),
+]
+
+
 @pytest.mark.parametrize(
-    ("label", "body", "status"),
-    [
-        ("not json", b"[", 400),
-        ("an object without box", {}, 400),
-        ("an extra key", {"box": b64(b"\x01" * 61), "case": "x"}, 400),
-        ("box short", {"box": b64(b"\x01" * 60)}, 400),
-        ("box long", {"box": b64(b"\x01" * 62)}, 400),
-        ("box not base64", {"box": "????"}, 400),
-        ("box of another version", {"box": b64(b"\x00" * 61)}, 400),
-        ("box null", {"box": None}, 400),
-        ("too large", {"box": "A" * 4096}, 413),
-    ],
+    ("label", "change", "status"), BAD_ACCEPTS, ids=[b[0] for b in BAD_ACCEPTS]
 )
 def test_a_bad_accept_is_refused_and_the_link_stays_unspent(
-    sent: Sent, label: str, body: Any, status: int
+    sent: Sent, label: str, change: dict[str, Any] | bytes, status: int
 ) -> None:
     link = invite(sent)
     supporter = person()
+    body: Any = change
+    if isinstance(change, dict):
+        body = {"box": b64(b"\x01" * 61), "token": b64(accept_token(link.secret))}
+        for key, value in change.items():
+            if value is _DROP:
+                del body[key]
+            else:
+                body[key] = b64(link.secret) if value == "SECRET" else value
     response = post(supporter.client, f"/support/{link.invite}/accept", body)
     assert response.status_code == status, (label, response.content)
+    if status == 404:
+        assert response.json()["code"] == "invite_invalid"
     row = Supporter.objects.get()
     assert row.accepted is None
     assert row.account is None
     assert accept(link, supporter).status_code == 200
+
+
+def test_the_link_id_is_the_hash_of_the_accept_token() -> None:
+    """The Python mirror agrees with frontend/test/support.test.mjs for a fixed secret."""
+    secret = bytes(range(200, 232))
+    assert accept_token(secret).hex() == ACCEPT_TOKEN_HEX
+    assert invite_id_for(secret).hex() == INVITE_ID_HEX
+
+
+ACCEPT_TOKEN_HEX = "72c67e225a59d231fffdd96e030743569c5dd7a61e56c1bc85d171caf558568a"
+INVITE_ID_HEX = "784d4be66a1247a94f9ac6be771b36f3"
 
 
 @pytest.mark.parametrize(
@@ -578,7 +637,8 @@ def test_a_supporter_cannot_invite_or_change_supporters(sent: Sent) -> None:
     link = invite(sent)
     supporter = person()
     assert accept(link, supporter).status_code == 200
-    body = invite_body(sent, invite=secrets.token_bytes(16), secret=secrets.token_bytes(32))
+    invite_id, secret = new_invite()
+    body = invite_body(sent, invite=invite_id, secret=secret)
     refused = post(supporter.client, f"/reports/cases/{sent.ref}/supporters", body)
     assert refused.status_code == 403
     assert refused.json()["code"] == "reporter_only"

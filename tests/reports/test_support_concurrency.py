@@ -16,7 +16,7 @@ from chorus.reports import support
 from chorus.reports.errors import ReportError
 from chorus.reports.models import Supporter
 from tests.escrow.factories import account_make
-from tests.reports.test_support import Sent, sent_case
+from tests.reports.test_support import Sent, accept_token, new_invite, sent_case
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -43,8 +43,8 @@ def _at_once(*actions: Callable[[], Any]) -> tuple[list[Any], list[BaseException
     return results, errors
 
 
-def _invite(sent: Sent) -> bytes:
-    invite_id = secrets.token_bytes(16)
+def _invite(sent: Sent) -> tuple[bytes, bytes]:
+    invite_id, secret = new_invite()
     support.supporter_invite(
         account=sent.reporter.account,
         case_ref=bytes(sent.case.case_ref),
@@ -52,7 +52,11 @@ def _invite(sent: Sent) -> bytes:
             invite_id=invite_id, box=b"\x01" + secrets.token_bytes(60), can_write=True
         ),
     )
-    return invite_id
+    return invite_id, secret
+
+
+def _accept_input(secret: bytes) -> support.AcceptInput:
+    return support.AcceptInput(box=b"\x01" + secrets.token_bytes(60), token=accept_token(secret))
 
 
 @pytest.fixture
@@ -61,12 +65,12 @@ def sent() -> Sent:
 
 
 def test_one_link_accepted_twice_at_once_is_spent_once(sent: Sent) -> None:
-    invite_id = _invite(sent)
+    invite_id, secret = _invite(sent)
     first, second = account_make(), account_make()
 
     def accept(account: Any) -> Callable[[], Any]:
         return lambda: support.supporter_accept(
-            account=account, invite_id=invite_id, box=b"\x01" + secrets.token_bytes(60)
+            account=account, invite_id=invite_id, accept_input=_accept_input(secret)
         )
 
     results, errors = _at_once(accept(first), accept(second))
@@ -88,13 +92,13 @@ def test_invitations_made_at_once_never_pass_the_limit(sent: Sent) -> None:
 
 
 def test_a_removal_racing_an_accept_leaves_nobody_reading(sent: Sent) -> None:
-    invite_id = _invite(sent)
+    invite_id, secret = _invite(sent)
     row = Supporter.objects.get()
     account = account_make()
 
     def accept() -> Any:
         return support.supporter_accept(
-            account=account, invite_id=invite_id, box=b"\x01" + secrets.token_bytes(60)
+            account=account, invite_id=invite_id, accept_input=_accept_input(secret)
         )
 
     def remove() -> Any:

@@ -22,6 +22,8 @@ export const PURPOSE_CASE_NOTE = 'case-note';
 export const CASE_CTX_PREFIX = 'chorus/case/v1/';
 export const REPORT_SALT = 'chorus/report/v1';
 export const SUPPORT_SALT = 'chorus/support/v1';
+/** HKDF info of a supporter invitation's accept token; the link's id is SHA-256(token)[:16]. */
+export const SUPPORT_ACCEPT_INFO = 'chorus/support/v1/accept';
 export const PASSPHRASE_LABEL = 'chorus/passphrase/v1';
 
 // §2 Primitives and parameters

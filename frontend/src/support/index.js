@@ -5,7 +5,7 @@
 
 import * as chorus from '/static/chorus/crypto.js';
 import { caseCrypto, fromBase64, toBase64 } from '../reports/envelope.js';
-import { forgetSecret, inviteIdFromPath, inviteLink, makeInvite, takeSecret } from './link.js';
+import { acceptToken, forgetSecret, inviteIdFromPath, inviteLink, makeInvite, secretMatches, takeSecret } from './link.js';
 
 const SID_KEY = 'chorus.sid';
 const cases = caseCrypto(chorus);
@@ -109,6 +109,11 @@ async function startAccept(root) {
     showError(root, MESSAGES.noSecret);
     return;
   }
+  if (!secretMatches(secret, inviteHex)) {
+    done();
+    showError(root, MESSAGES.wrongSecret);
+    return;
+  }
   const invite = await call(setup.invite_url);
   if (!invite.ok) {
     done();
@@ -135,7 +140,8 @@ async function startAccept(root) {
     const button = form.querySelector('button[type="submit"]');
     button.disabled = true;
     const mine = cases.boxCaseKey(cases.reporterKey(sid), org.slug, caseRef, ck);
-    const accepted = await call(setup.accept_url, { method: 'POST', body: { box: toBase64(mine) }, token: csrf(root) });
+    const body = { box: toBase64(mine), token: toBase64(acceptToken(secret)) };
+    const accepted = await call(setup.accept_url, { method: 'POST', body, token: csrf(root) });
     if (!accepted.ok) {
       button.disabled = false;
       showError(root, accepted.data.message);

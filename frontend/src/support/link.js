@@ -1,12 +1,19 @@
 // Supporter invitation links (docs/protocols/reports.md §8, §11.1).
 //
-//   i    = 16 random bytes, in the path:      /support/<i hex>
 //   s    = 32 random bytes, in the fragment:  #<s base64url, no padding>
-//   box  = box(HKDF-SHA512(salt SUPPORT_SALT, ikm s, L 32), "case-key", ctx_O, case_ref, CK)
+//   t    = HKDF-SHA512(salt SUPPORT_SALT, ikm s, info SUPPORT_ACCEPT_INFO, L 32)  (accept token)
+//   i    = SHA-256(t)[:16], in the path:       /support/<i hex>
+//   box  = box(HKDF-SHA512(salt SUPPORT_SALT, ikm s, info "", L 32), "case-key", ctx_O, case_ref, CK)
 //
 // The fragment is never sent by a browser, so the server keeps SHA-256(i) and a box it cannot
-// open. The supporter's page reads `s`, keeps it in this tab's sessionStorage only while it is
-// needed (so signing in first does not lose it), and removes it from the address bar.
+// open. Accepting sends t, which the server checks against i: whoever saw only the path (a
+// browser history, a screen) cannot spend the link. The supporter's page reads `s`, keeps it in
+// this tab's sessionStorage only while it is needed (so signing in first does not lose it), and
+// removes it from the address bar.
+
+import { hkdf } from '@noble/hashes/hkdf.js';
+import { sha256, sha512 } from '@noble/hashes/sha2.js';
+import { SUPPORT_ACCEPT_INFO, SUPPORT_SALT } from '../crypto/labels.js';
 
 export const INVITE_ID_LENGTH = 16;
 export const SECRET_LENGTH = 32;
@@ -35,12 +42,28 @@ export function secretFromText(text) {
   return out.length === SECRET_LENGTH && toBase64Url(out) === text ? out : null;
 }
 
+const encoder = new TextEncoder();
+
+/** The accept token t: proves to the server that the accepting browser holds the fragment. */
+export function acceptToken(secret) {
+  return hkdf(sha512, secret, encoder.encode(SUPPORT_SALT), encoder.encode(SUPPORT_ACCEPT_INFO), 32);
+}
+
+/** The link's id for a secret: SHA-256(t)[:16]. */
+export function inviteIdFor(secret) {
+  return sha256(acceptToken(secret)).slice(0, INVITE_ID_LENGTH);
+}
+
 /** A new invitation: {inviteId, secret} from the given random source. */
 export function makeInvite(random) {
-  const inviteId = random(INVITE_ID_LENGTH);
   const secret = random(SECRET_LENGTH);
-  if (inviteId.length !== INVITE_ID_LENGTH || secret.length !== SECRET_LENGTH) throw new Error('random: wrong length');
-  return { inviteId, secret };
+  if (secret.length !== SECRET_LENGTH) throw new Error('random: wrong length');
+  return { inviteId: inviteIdFor(secret), secret };
+}
+
+/** Whether a secret belongs to the link's id (a damaged or mixed-up fragment does not). */
+export function secretMatches(secret, inviteHex) {
+  return hex(inviteIdFor(secret)) === inviteHex;
 }
 
 /** The link the reporter sends: origin + /support/<i hex>#<s base64url>. */

@@ -79,6 +79,9 @@ CASE_CTX_PREFIX: Final = b"chorus/case/v1/"
 #: and an invitation's box key from the secret in the link's fragment.
 REPORT_SALT: Final = b"chorus/report/v1"
 SUPPORT_SALT: Final = b"chorus/support/v1"
+#: HKDF-SHA512 info (salt SUPPORT_SALT, ikm the link's secret) of an invitation's accept token t;
+#: the link's id is SHA-256(t)[:16], so only someone who holds the fragment can spend the link.
+SUPPORT_ACCEPT_INFO: Final = b"chorus/support/v1/accept"
 
 #: The version byte every envelope of this spec starts with.
 ENVELOPE_VERSION: Final = 0x01

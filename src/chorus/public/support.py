@@ -170,12 +170,14 @@ def invite_read(request: HttpRequest, invite: str) -> JsonResponse:
 
 @_invitation_view("POST")
 def invite_accept(request: HttpRequest, invite: str) -> JsonResponse:
-    """POST /support/<i hex>/accept {"box"}: 200 {"case"}; spends the link."""
+    """POST /support/<i hex>/accept {"box", "token"}: 200 {"case"}; spends the link."""
 
     def act(account: Account) -> JsonResponse:
         invite_id = support.invite_id_parse(invite)
-        box = support.accept_input_parse(_body(request))
-        case = support.supporter_accept(account=account, invite_id=invite_id, box=box)
+        accept_input = support.accept_input_parse(_body(request))
+        case = support.supporter_accept(
+            account=account, invite_id=invite_id, accept_input=accept_input
+        )
         return JsonResponse({"case": bytes(case.case_ref).hex()})
 
     return _json_view(request, act)

@@ -1,12 +1,14 @@
 """Supporters: a trusted person the reporter invites to one case (docs/protocols/reports.md §8).
 
-The reporter's browser makes an invitation id `i` (16 random bytes, in the link's path) and a
-secret `s` (32 random bytes, in the link's fragment, which never reaches the server), and boxes
-the case key under HKDF(s). The server keeps SHA-256(i) and that box for 48 hours. The invited
-person opens the link signed in with their own codename account; their browser opens the box
-with `s` and re-boxes the case key under their own sid-derived key, and the server spends the
-link. Removal sets `removed` and clears the stored box: from that moment every case endpoint
-answers the removed supporter with the uniform 404 (chorus.reports.access).
+The reporter's browser makes a secret `s` (32 random bytes, in the link's fragment, which never
+reaches the server), an accept token `t` = HKDF(s, SUPPORT_ACCEPT_INFO) and the invitation id
+`i` = SHA-256(t)[:16] (in the link's path), and boxes the case key under HKDF(s). The server
+keeps SHA-256(i) and that box for 48 hours. The invited person opens the link signed in with
+their own codename account; their browser opens the box with `s`, re-boxes the case key under
+their own sid-derived key and sends it with `t`; the server checks `t` against `i` and spends
+the link. Whoever saw only the path cannot spend it. Removal sets `removed` and clears the
+stored box: from that moment every case endpoint answers the removed supporter with the uniform
+404 (chorus.reports.access).
 
 Every write is audited inside its transaction with the supporter row's id only: never the
 account id of the reporter or of the supporter.
@@ -17,6 +19,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import hmac
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -36,6 +39,8 @@ from chorus.reports.models import Case, Supporter
 
 #: The invitation id in the link's path: 16 random bytes, 32 lowercase hex characters.
 INVITE_ID_BYTES = 16
+#: The accept token the invited person's browser derives from the link's secret.
+ACCEPT_TOKEN_BYTES = 32
 #: How long an invitation link can be accepted.
 INVITE_LIFETIME = timedelta(hours=48)
 #: Supporters a case may have at once: accepted and not removed, or invited and not expired.
@@ -153,11 +158,33 @@ def invite_input_parse(data: Any) -> InviteInput:
     )
 
 
-def accept_input_parse(data: Any) -> bytes:
-    """{"box": "<base64>"}: the case key re-boxed under the supporter's own key; strict."""
-    if not isinstance(data, dict) or set(data) != {"box"}:
-        raise ReportInvalidError(_('The request must be a JSON object with "box" only.'))
-    return case_key_box_parse(data["box"])
+@dataclass(frozen=True, slots=True)
+class AcceptInput:
+    box: bytes
+    token: bytes
+
+
+def accept_input_parse(data: Any) -> AcceptInput:
+    """{"box": "<base64>", "token": "<base64>"}: the case key re-boxed under the supporter's own
+    key, and the link's accept token (32 bytes); strict."""
+    if not isinstance(data, dict) or set(data) != {"box", "token"}:
+        raise ReportInvalidError(_('The request must be a JSON object with "box" and "token".'))
+    token = data["token"]
+    if (
+        not isinstance(token, str)
+        or len(token) != (ACCEPT_TOKEN_BYTES + 2) // 3 * 4
+        or not _BASE64.fullmatch(token)
+    ):
+        raise ReportInvalidError(_('"token" must be 32 bytes in standard base64.'))
+    raw = base64.b64decode(token)
+    if len(raw) != ACCEPT_TOKEN_BYTES:
+        raise ReportInvalidError(_('"token" must be 32 bytes in standard base64.'))
+    return AcceptInput(box=case_key_box_parse(data["box"]), token=raw)
+
+
+def token_matches(*, invite_id: bytes, token: bytes) -> bool:
+    """Whether the accept token belongs to the invitation id: SHA-256(t)[:16] == i."""
+    return hmac.compare_digest(hashlib.sha256(token).digest()[:INVITE_ID_BYTES], invite_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,9 +288,12 @@ def invite_read(*, invite_id: bytes) -> Supporter:
 
 
 @transaction.atomic
-def supporter_accept(*, account: Account, invite_id: bytes, box: bytes) -> Case:
+def supporter_accept(*, account: Account, invite_id: bytes, accept_input: AcceptInput) -> Case:
     """Spend the invitation: the account becomes the case's supporter, holding the case key
-    re-boxed under their own key. A second accept of the same link is invite_invalid."""
+    re-boxed under their own key. A token that does not belong to the link, and a second accept
+    of the same link, are invite_invalid."""
+    if not token_matches(invite_id=invite_id, token=accept_input.token):
+        raise invite_invalid()
     found = invite_read(invite_id=invite_id)
     # Lock the case before the invitation, in the order the reporter's changes lock them.
     case = Case.objects.select_for_update().get(pk=found.case_id)
@@ -284,7 +314,7 @@ def supporter_accept(*, account: Account, invite_id: bytes, box: bytes) -> Case:
         .filter(invite_hash=invite_hash(invite_id))
         .filter(accepted__isnull=True)
         .filter(removed__isnull=True)
-        .update(account=account, box=box, accepted=now, invite_hash=None)
+        .update(account=account, box=accept_input.box, accepted=now, invite_hash=None)
     )
     if spent != 1:  # spent or withdrawn meanwhile (PostgreSQL; SQLite serialises the whole block)
         raise invite_invalid()
