@@ -304,6 +304,11 @@ def test_a_supporter_accepts_reads_writes_is_stopped_and_removed(
 
     # The survivor removes them: the supporter's next load is the not-found page.
     page.locator("[data-supporter-remove]").click()
+    page.get_by_role("button", name="Cancel").click()  # changed their mind: nothing happens
+    row.refresh_from_db()
+    assert row.removed is None
+    page.locator("[data-supporter-remove]").click()
+    page.get_by_role("button", name="Yes, remove them").click()
     expect(page.locator("[data-support-status]")).to_have_text(
         "Removed. They can no longer open this report."
     )

@@ -167,6 +167,7 @@ function supporterItem(root, state, supporter) {
   li.className = 'support-item';
   li.dataset.supporter = String(supporter.id);
   const text = document.createElement('p');
+  text.id = `supporter-${supporter.id}-status`;
   text.dataset.supporterStatus = supporter.accepted ? 'accepted' : 'invited';
   text.textContent = supporter.accepted
     ? `Supporter since ${supporter.day}.`
@@ -179,6 +180,8 @@ function supporterItem(root, state, supporter) {
   box.type = 'checkbox';
   box.checked = supporter.can_write;
   box.dataset.supporterWrite = '';
+  // Several supporters have the same controls: each names the row it belongs to.
+  box.setAttribute('aria-describedby', text.id);
   label.append(box, ' They may write messages too');
   box.addEventListener('change', async () => {
     clearError(root);
@@ -198,12 +201,41 @@ function supporterItem(root, state, supporter) {
   remove.className = 'button button-small button-warning';
   remove.dataset.supporterRemove = '';
   remove.textContent = supporter.accepted ? 'Remove this supporter' : 'Withdraw this invitation';
-  remove.addEventListener('click', async () => {
+  remove.setAttribute('aria-describedby', text.id);
+  // Removing takes one more, deliberate press: "Yes, remove" or "Cancel".
+  const confirm = document.createElement('p');
+  confirm.className = 'support-confirm';
+  confirm.hidden = true;
+  const question = document.createElement('span');
+  question.textContent = supporter.accepted
+    ? 'They will no longer be able to open this report. '
+    : 'The link will stop working. ';
+  const yes = document.createElement('button');
+  yes.type = 'button';
+  yes.className = 'button button-small button-warning';
+  yes.dataset.supporterRemoveConfirm = '';
+  yes.textContent = supporter.accepted ? 'Yes, remove them' : 'Yes, withdraw it';
+  const no = document.createElement('button');
+  no.type = 'button';
+  no.className = 'button button-small support-copy';
+  no.textContent = 'Cancel';
+  confirm.append(question, yes, ' ', no);
+  remove.addEventListener('click', () => {
+    remove.hidden = true;
+    confirm.hidden = false;
+    yes.focus();
+  });
+  no.addEventListener('click', () => {
+    confirm.hidden = true;
+    remove.hidden = false;
+    remove.focus();
+  });
+  yes.addEventListener('click', async () => {
     clearError(root);
-    remove.disabled = true;
+    yes.disabled = true;
     const answer = await call(`${state.base}/${supporter.id}`, { method: 'POST', body: { remove: true }, token: csrf(root) });
     if (!answer.ok) {
-      remove.disabled = false;
+      yes.disabled = false;
       showError(root, answer.data.message);
       return;
     }
@@ -211,7 +243,7 @@ function supporterItem(root, state, supporter) {
     status(root, supporter.accepted ? 'Removed. They can no longer open this report.' : 'Withdrawn. The link no longer works.');
     refreshEmpty(root);
   });
-  li.append(label, remove);
+  li.append(label, remove, confirm);
   root.querySelector('[data-support-list]').append(li);
 }
 
