@@ -81,6 +81,16 @@ function fieldError(node, message) {
   node.closest('.field')?.classList.toggle('field-error', Boolean(message));
 }
 
+// Files in a report come from its sender: only the types a record accepts are linked as what
+// they claim to be, anything else downloads as plain bytes; the data must be base64.
+const FILE_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp', 'application/pdf']);
+function fileLink(a) {
+  if (!a || typeof a.data !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(a.data)) return null;
+  const type = FILE_TYPES.has(a.type) ? a.type : 'application/octet-stream';
+  const name = String(a.name ?? 'file');
+  return el('a', `Download ${name}`, { href: `data:${type};base64,${a.data}`, download: name });
+}
+
 async function getJson(url) {
   const response = await fetch(url, { credentials: 'same-origin', cache: 'no-store' });
   let data = {};
@@ -405,7 +415,8 @@ function renderFiles(target, attachments) {
   const list = el('ul');
   for (const a of attachments) {
     const item = el('li');
-    const link = el('a', `Download ${a.name}`, { href: `data:${a.type};base64,${a.data}`, download: a.name });
+    const link = fileLink(a);
+    if (!link) continue;
     item.append(link);
     list.append(item);
   }

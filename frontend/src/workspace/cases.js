@@ -46,6 +46,16 @@ function el(tag, text, attrs = {}) {
   return node;
 }
 
+// Files in a report come from its sender: only the types a record accepts are linked as what
+// they claim to be, anything else downloads as plain bytes; the data must be base64.
+const FILE_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp', 'application/pdf']);
+function fileLink(a) {
+  if (!a || typeof a.data !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(a.data)) return null;
+  const type = FILE_TYPES.has(a.type) ? a.type : 'application/octet-stream';
+  const name = String(a.name ?? 'file');
+  return el('a', `Download ${name}`, { href: `data:${type};base64,${a.data}`, download: name });
+}
+
 async function getJson(url) {
   const response = await fetch(url, { credentials: 'same-origin', cache: 'no-store' });
   const data = await response.json().catch(() => ({}));
@@ -149,7 +159,9 @@ function renderReport(root, setup, report, data) {
     const list = el('ul');
     for (const a of report.attachments) {
       const item = el('li');
-      item.append(el('a', `Download ${a.name}`, { href: `data:${a.type};base64,${a.data}`, download: a.name }));
+      const link = fileLink(a);
+      if (!link) continue;
+      item.append(link);
       list.append(item);
     }
     files.append(list);
