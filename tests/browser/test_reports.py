@@ -406,6 +406,8 @@ def test_a_named_report_carries_the_name_and_the_picture(
     expect(page.locator("[data-org-name]")).to_have_text("Acme Ltd", timeout=60_000)
     page.get_by_label("Yes, send it with my name").check()
     page.get_by_label("Your name, as the organisation knows you").fill("Kim Lee")
+    page.set_viewport_size({"width": 375, "height": 800})
+    screenshot(page, "reports-new-phone")
     page.get_by_role("button", name="Check what will be sent").click()
     expect(page.locator("[data-preview-name]")).to_have_text("Kim Lee")
     expect(page.locator("[data-preview-excluded]")).to_have_text("Nobody")
