@@ -156,10 +156,16 @@ def invite(sent: Sent, *, can_write: bool = True) -> Link:
     return Link(invite_id.hex(), secret, response.json()["supporter"])
 
 
+def read_invite(client: Client, invite: str, secret: bytes) -> Any:
+    """GET /support/<i>/invite with the accept token in its header, as the page does."""
+    token = b64(accept_token(secret))
+    return client.get(f"/support/{invite}/invite", headers={"X-Chorus-Token": token})
+
+
 def accept(link: Link, who: Person) -> Any:
     """What the invited person's page does: read the invitation, open it with s, re-box CK
     under their own sid-derived key, accept."""
-    read = who.client.get(f"/support/{link.invite}/invite")
+    read = read_invite(who.client, link.invite, link.secret)
     if read.status_code != 200:
         return read
     data = read.json()
@@ -240,7 +246,7 @@ def test_an_invited_person_accepts_reads_with_their_own_key_and_writes(sent: Sen
     assert b'"signed_in": true' in page.content
     assert b"Leave this site" in page.content
 
-    read = supporter.client.get(f"/support/{link.invite}/invite")
+    read = read_invite(supporter.client, link.invite, link.secret)
     assert read.status_code == 200
     assert read.json()["case"] == sent.ref
     assert read.json()["org"] == {"slug": "acme", "name": "Acme Ltd"}
@@ -319,7 +325,7 @@ def test_a_forged_link_is_invalid_everywhere_and_changes_nothing(sent: Sent) -> 
     page = supporter.client.get(f"/support/{forged.invite}")
     assert page.status_code == 404
     assert b"This invitation cannot be used" in page.content
-    read = supporter.client.get(f"/support/{forged.invite}/invite")
+    read = read_invite(supporter.client, forged.invite, forged.secret)
     assert read.status_code == 404
     assert read.json()["code"] == "invite_invalid"
     box = case_key_box(
@@ -341,7 +347,7 @@ def test_a_forged_link_is_invalid_everywhere_and_changes_nothing(sent: Sent) -> 
 def test_a_malformed_invitation_id_is_the_same_invalid_link(path: str) -> None:
     supporter = person()
     assert supporter.client.get(f"/support/{path}").status_code == 404
-    read = supporter.client.get(f"/support/{path}/invite")
+    read = read_invite(supporter.client, path, secrets.token_bytes(32))
     assert read.status_code == 404
     assert read.json()["code"] == "invite_invalid"
     body = {"box": b64(b"\x01" * 61), "token": b64(b"\x00" * 32)}
@@ -377,7 +383,7 @@ def test_an_expired_link_is_invalid_and_not_spent(sent: Sent) -> None:
     Supporter.objects.update(invite_expires=timezone.now() - timedelta(seconds=1))
     supporter = person()
     assert supporter.client.get(f"/support/{link.invite}").status_code == 404
-    assert supporter.client.get(f"/support/{link.invite}/invite").status_code == 404
+    assert read_invite(supporter.client, link.invite, link.secret).status_code == 404
     box = b64(b"\x01" + secrets.token_bytes(60))
     body = {"box": box, "token": b64(accept_token(link.secret))}
     response = post(supporter.client, f"/support/{link.invite}/accept", body)
@@ -442,7 +448,7 @@ def test_signed_out_is_refused_everywhere_and_the_page_asks_to_sign_in(sent: Sen
     assert b"data-support-accept-form" not in page.content
     assert b'"signed_in": false' in page.content
     for response in (
-        anonymous.get(f"/support/{link.invite}/invite"),
+        read_invite(anonymous, link.invite, link.secret),
         post(anonymous, f"/support/{link.invite}/accept", {"box": b64(b"\x01" * 61)}),
         post(anonymous, f"/reports/cases/{sent.ref}/supporters", {}),
         post(anonymous, f"/reports/cases/{sent.ref}/supporters/{link.supporter_id}", {}),
@@ -866,3 +872,31 @@ def test_a_live_invitation_id_never_reaches_the_logs(sent: Sent) -> None:
     assert any("Not Found: /support-no-such-page" in line for line in logged), logged
     assert not any(link.invite in line for line in logged), logged
     assert accept(link, person()).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("label", "header", "status"),
+    [
+        ("no token", None, 400),
+        ("token not base64", "????", 400),
+        ("token short", "SHORT", 400),
+        ("token of nobody", "NOBODY", 404),
+        ("the secret itself", "SECRET", 404),
+    ],
+)
+def test_the_invitation_is_not_served_on_the_path_alone(
+    sent: Sent, label: str, header: str | None, status: int
+) -> None:
+    link = invite(sent)
+    value = {
+        "SHORT": b64(b"\x01" * 31),
+        "NOBODY": b64(secrets.token_bytes(32)),
+        "SECRET": b64(link.secret),
+    }.get(header or "", header)
+    who = person()
+    headers = {} if value is None else {"X-Chorus-Token": value}
+    response = who.client.get(f"/support/{link.invite}/invite", headers=headers)
+    assert response.status_code == status, label
+    assert b"Acme" not in response.content
+    assert sent.ref.encode() not in response.content
+    assert read_invite(who.client, link.invite, link.secret).status_code == 200

@@ -58,8 +58,8 @@ function clearError(root) {
 }
 
 /** fetch + JSON; {ok, status, data}; data.message is always set on failure. */
-async function call(url, { method = 'GET', body, token } = {}) {
-  const init = { method, credentials: 'same-origin', headers: {} };
+async function call(url, { method = 'GET', body, token, headers = {} } = {}) {
+  const init = { method, credentials: 'same-origin', headers };
   if (body !== undefined) {
     init.headers = { 'Content-Type': 'application/json', 'X-CSRFToken': token };
     init.body = JSON.stringify(body);
@@ -114,7 +114,8 @@ async function startAccept(root) {
     showError(root, MESSAGES.wrongSecret);
     return;
   }
-  const invite = await call(setup.invite_url);
+  // The token proves this browser holds the link's secret; the path alone reads nothing.
+  const invite = await call(setup.invite_url, { headers: { 'X-Chorus-Token': toBase64(acceptToken(secret)) } });
   if (!invite.ok) {
     done();
     showError(root, invite.data.message);

@@ -152,10 +152,13 @@ def invite_page(request: HttpRequest, invite: str) -> HttpResponse:
 
 @_invitation_view("GET", "HEAD")
 def invite_read(request: HttpRequest, invite: str) -> JsonResponse:
-    """GET /support/<i hex>/invite: {"case", "org": {"slug", "name"}, "box"} or invite_invalid."""
+    """GET /support/<i hex>/invite with the header X-Chorus-Token (the accept token, base64):
+    {"case", "org": {"slug", "name"}, "box"} or invite_invalid."""
 
     def act(account: Account) -> JsonResponse:
-        supporter = support.invite_read(invite_id=support.invite_id_parse(invite))
+        invite_id = support.invite_id_parse(invite)
+        token = support.token_parse(request.headers.get("X-Chorus-Token"))
+        supporter = support.invite_open(invite_id=invite_id, token=token)
         case = supporter.case
         return JsonResponse(
             {

@@ -169,17 +169,21 @@ def accept_input_parse(data: Any) -> AcceptInput:
     key, and the link's accept token (32 bytes); strict."""
     if not isinstance(data, dict) or set(data) != {"box", "token"}:
         raise ReportInvalidError(_('The request must be a JSON object with "box" and "token".'))
-    token = data["token"]
+    return AcceptInput(box=case_key_box_parse(data["box"]), token=token_parse(data["token"]))
+
+
+def token_parse(value: Any) -> bytes:
+    """An accept token: 32 bytes in standard base64; strict."""
     if (
-        not isinstance(token, str)
-        or len(token) != (ACCEPT_TOKEN_BYTES + 2) // 3 * 4
-        or not _BASE64.fullmatch(token)
+        not isinstance(value, str)
+        or len(value) != (ACCEPT_TOKEN_BYTES + 2) // 3 * 4
+        or not _BASE64.fullmatch(value)
     ):
         raise ReportInvalidError(_('"token" must be 32 bytes in standard base64.'))
-    raw = base64.b64decode(token)
+    raw = base64.b64decode(value)
     if len(raw) != ACCEPT_TOKEN_BYTES:
         raise ReportInvalidError(_('"token" must be 32 bytes in standard base64.'))
-    return AcceptInput(box=case_key_box_parse(data["box"]), token=raw)
+    return raw
 
 
 def token_matches(*, invite_id: bytes, token: bytes) -> bool:
@@ -269,6 +273,14 @@ def supporter_invite(*, account: Account, case_ref: bytes, invite_input: InviteI
         object_id=supporter.pk,
     )
     return supporter
+
+
+def invite_open(*, invite_id: bytes, token: bytes) -> Supporter:
+    """invite_read for a browser that proves it holds the link's secret: nothing about the
+    invitation (not even the organisation's name) is served on the path alone."""
+    if not token_matches(invite_id=invite_id, token=token):
+        raise invite_invalid()
+    return invite_read(invite_id=invite_id)
 
 
 def invite_read(*, invite_id: bytes) -> Supporter:
