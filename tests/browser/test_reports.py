@@ -404,7 +404,14 @@ def test_a_named_report_carries_the_name_and_the_picture(
 
     page.goto(f"{survivor.url}/reports/new?record={record}&org=acme-ltd")
     expect(page.locator("[data-org-name]")).to_have_text("Acme Ltd", timeout=60_000)
+    page.get_by_label("Only if someone else reports the same person").check()
+    together = page.get_by_role("link", name="Go to “Report together”")
+    expect(together).to_have_attribute(
+        "href", f"/reports/together/new?record={record}&org=acme-ltd"
+    )
+    expect(page.get_by_role("button", name="Check what will be sent")).to_be_hidden()
     page.get_by_label("Yes, send it with my name").check()
+    expect(together).to_be_hidden()
     page.get_by_label("Your name, as the organisation knows you").fill("Kim Lee")
     page.set_viewport_size({"width": 375, "height": 800})
     screenshot(page, "reports-new-phone")
