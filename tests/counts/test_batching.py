@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 
 import pytest
-from django.db import DataError, connection, transaction
+from django.db import DataError, connection, connections, transaction
 
 from chorus.core import pow
 from chorus.core.errors import ProofReplayedError
@@ -178,3 +178,42 @@ def test_each_worker_process_gets_its_own_writer(monkeypatch) -> None:
     assert theirs is not mine
     theirs.close()
     mine.close()
+
+
+@pytest.mark.parametrize("size", [1, 3])
+def test_voices_lock_tally_rows_in_one_order(monkeypatch, size) -> None:
+    """A single voice and a batch lock tally rows in (period, facet, code) order, so they can
+    never deadlock: held on "setting", a writer has not touched "total" (which sorts after)."""
+    monkeypatch.setattr(batching._shards, "randrange", lambda _n: 0)
+    assert batching.voice_write(voice(setting="online")) is True  # every row exists, shard 0
+    row = f"SELECT 1 FROM {Tally._meta.db_table} WHERE facet = %s AND code = %s FOR UPDATE"  # noqa: S608
+    results: list[list[bool]] = []
+    backend: list[int] = []
+    connected = threading.Event()
+
+    def write() -> None:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                backend.append(cursor.fetchone()[0])
+            connected.set()
+            results.append(batching.voices_write([voice(setting="online") for _ in range(size)]))
+        finally:
+            connections.close_all()
+
+    writer = threading.Thread(target=write)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(row, ["setting", "online"])
+        writer.start()
+        assert connected.wait(timeout=30)
+        waiting = 0
+        for _attempt in range(10_000):  # until the writer waits for the "setting" row
+            cursor.execute("SELECT count(*) FROM pg_locks WHERE pid = %s AND NOT granted", backend)
+            waiting = cursor.fetchone()[0]
+            if waiting or not writer.is_alive():
+                break
+        assert waiting == 1
+        cursor.execute(row + " NOWAIT", [Tally.TOTAL, ""])  # raises if the writer holds it
+    writer.join(timeout=30)
+    assert results == [[True] * size]
+    assert voice_pending_count() == 1 + size
