@@ -26,6 +26,8 @@ from chorus.orgs import access, selectors
 from chorus.orgs import services as org_services
 from chorus.orgs.errors import OrgNotFoundError
 from chorus.orgs.models import Membership
+from chorus.reports import selectors as report_selectors
+from chorus.reports.models import Case
 from chorus.staff import services as staff_services
 from chorus.staff.errors import StaffError
 from chorus.staff.selectors import staff_enrolling
@@ -176,10 +178,24 @@ def orgs(request: HttpRequest) -> HttpResponse:
     return redirect("workspace:org_home", slug=member.organisation.slug)
 
 
+def _counts_table(member: Membership) -> dict[str, list[tuple[str, int | str]]]:
+    """The organisation's case counts with their labels, for the admin's home page."""
+    counts = report_selectors.case_counts(organisation=member.organisation)
+    statuses = dict(Case.Status.choices)
+    modes = dict(Case.Mode.choices)
+    return {
+        "by_status": [(statuses[s], n) for s, n in counts["by_status"].items()],
+        "by_mode": [(modes[m], n) for m, n in counts["by_mode"].items()],
+    }
+
+
 @require_GET
 @member_required()
 def home(request: HttpRequest, member: Membership) -> HttpResponse:
-    return render(request, "workspace/orgs/home.html", _home_context(member))
+    context = _home_context(member)
+    if member.is_admin:  # counts by status and mode, each cell shown only at 5 or more
+        context["counts"] = _counts_table(member)
+    return render(request, "workspace/orgs/home.html", context)
 
 
 def _hex_field(data: dict[str, Any], name: str) -> bytes:
