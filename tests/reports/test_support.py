@@ -29,6 +29,7 @@ from chorus.crypto.suites import (
     SUPPORT_SALT,
 )
 from chorus.orgs.models import Organisation
+from chorus.reports import support
 from chorus.reports.models import Case, Message, Supporter
 from tests.escrow.factories import account_make, client_signed_in
 
@@ -900,3 +901,43 @@ def test_the_invitation_is_not_served_on_the_path_alone(
     assert b"Acme" not in response.content
     assert sent.ref.encode() not in response.content
     assert read_invite(who.client, link.invite, link.secret).status_code == 200
+
+
+def test_invitations_that_expired_unused_are_forgotten(organisation: Organisation) -> None:
+    one, two = sent_case(organisation), sent_case(organisation)
+    stale, fresh, used = invite(one), invite(one), invite(one)
+    other_stale = invite(two)
+    assert accept(used, person()).status_code == 200
+    past = timezone.now() - timedelta(seconds=1)
+    Supporter.objects.filter(pk__in=[stale.supporter_id, other_stale.supporter_id]).update(
+        invite_expires=past
+    )
+    Supporter.objects.filter(pk=used.supporter_id).update(invite_expires=past)
+    AuditEntry.objects.all().delete()
+
+    assert support.invitations_expire() == 2
+    for gone in (stale, other_stale):
+        row = Supporter.objects.get(pk=gone.supporter_id)
+        assert row.removed is not None
+        assert bytes(row.box) == b""
+        assert row.invite_hash is None
+    assert Supporter.objects.get(pk=fresh.supporter_id).removed is None
+    kept = Supporter.objects.get(pk=used.supporter_id)  # accepted: its expiry no longer matters
+    assert kept.removed is None
+    assert len(bytes(kept.box)) == support.CASE_KEY_BOX_BYTES
+    assert sorted(audit_actions()) == sorted(
+        ("reports.supporter_expired", None, "reports.supporter", s.supporter_id)
+        for s in (stale, other_stale)
+    )
+    assert support.invitations_expire() == 0
+
+
+def test_inviting_again_forgets_the_cases_expired_invitations(sent: Sent) -> None:
+    stale = invite(sent)
+    Supporter.objects.filter(pk=stale.supporter_id).update(
+        invite_expires=timezone.now() - timedelta(minutes=1)
+    )
+    invite(sent)
+    row = Supporter.objects.get(pk=stale.supporter_id)
+    assert row.removed is not None
+    assert bytes(row.box) == b""

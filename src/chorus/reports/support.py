@@ -220,6 +220,36 @@ def _live(rows: QuerySet[Supporter], *, now: datetime) -> QuerySet[Supporter]:
     )
 
 
+def invitations_expire(*, now: datetime | None = None, case: Case | None = None) -> int:
+    """Forget invitations that expired unused (of one case, or all): the box that anyone with
+    the link's secret could open, and the invitation id's hash, are cleared and the row marked
+    removed; each is audited. Returns how many. Run by `chorus cases-expire` and whenever the
+    reporter invites again."""
+    now = now or timezone.now()
+    rows = Supporter.objects.filter(accepted__isnull=True, removed__isnull=True)
+    rows = rows.filter(invite_expires__lte=now)
+    if case is not None:
+        rows = rows.filter(case=case)
+    count = 0
+    for supporter_id in rows.order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            # Locked and checked again: it may have been accepted or withdrawn meanwhile.
+            cleared = (
+                Supporter.objects.filter(pk=supporter_id, accepted__isnull=True)
+                .filter(removed__isnull=True, invite_expires__lte=now)
+                .update(removed=now, box=b"", invite_hash=None)
+            )
+            if cleared:
+                audit_record(
+                    actor_id=None,
+                    action="reports.supporter_expired",
+                    object_type=_AUDIT_TYPE,
+                    object_id=supporter_id,
+                )
+                count += 1
+    return count
+
+
 def _reporter_case(*, account: Account, case_ref: bytes) -> Case:
     """The case, locked, if `account` sent it. A supporter of it is told only the reporter may
     act; anyone else gets the uniform 404 of access_survivor_case."""
@@ -245,6 +275,7 @@ def supporter_invite(*, account: Account, case_ref: bytes, invite_input: InviteI
             )
         )
     now = timezone.now()
+    invitations_expire(now=now, case=case)
     if _live(case.supporters.all(), now=now).count() >= MAX_LIVE_SUPPORTERS:
         raise SupportLimitError(
             _(
