@@ -225,6 +225,12 @@ def test_a_supporter_accepts_reads_writes_is_stopped_and_removed(
     link = shown.input_value()
     invite_hex, fragment = link.split("/support/")[1].split("#")
     screenshot(page, "support-invite-link")
+    reporter.context.grant_permissions(
+        ["clipboard-read", "clipboard-write"], origin=live_server.url
+    )
+    page.get_by_role("button", name="Copy the link").click()
+    expect(page.locator("[data-support-status]")).to_contain_text("The link is copied")
+    assert page.evaluate("() => navigator.clipboard.readText()") == link
     row = Supporter.objects.get()
     assert bytes(row.invite_hash) == hashlib.sha256(bytes.fromhex(invite_hex)).digest()
     secret = base64.urlsafe_b64decode(fragment + "=")
@@ -391,6 +397,14 @@ def test_a_link_without_its_secret_or_already_used_says_so(
     first.page.goto(link)
     wait_ready(first.page, "[data-chorus-support-accept]")
     first.page.get_by_role("button", name="Accept and open the report").click()
+    first.page.wait_for_url(f"**/cases/{sent.ref}")
+
+    # The same person opening a second invitation to the case they already support.
+    first.page.goto(python_invite(sent, live_server.url))
+    wait_ready(first.page, "[data-chorus-support-accept]")
+    first.page.get_by_role("button", name="Accept and open the report").click()
+    expect(first.page.get_by_role("alert")).to_contain_text("You already support this report")
+    first.page.get_by_role("link", name="Open the report").click()
     first.page.wait_for_url(f"**/cases/{sent.ref}")
 
     response = second.page.goto(link)

@@ -145,7 +145,8 @@ async function startAccept(root) {
     const accepted = await call(setup.accept_url, { method: 'POST', body, token: csrf(root) });
     if (!accepted.ok) {
       button.disabled = false;
-      showError(root, accepted.data.message);
+      const open = accepted.data.code === 'already_supporter' ? { href: `${setup.cases_url}${caseHex}`, text: 'Open the report' } : undefined;
+      showError(root, accepted.data.message, open);
       return;
     }
     forgetSecret(window, inviteHex);
