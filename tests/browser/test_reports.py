@@ -267,6 +267,12 @@ def test_a_record_is_printed_sent_anonymously_read_and_answered(
     expect(page.locator("[data-chorus-case][data-ready='1']")).to_have_count(1, timeout=60_000)
     expect(page.locator("[data-message='1']")).to_contain_text(REPLY)
     expect(page.locator("[data-message='1']")).to_contain_text("Acme Ltd handler")
+    # Who can open it, Lou included since the grant; whom the survivor excluded.
+    readers = page.locator("[data-case-readers]")
+    for name in ("Acme Ltd handler", "acme-admin", "Lou, Legal"):
+        expect(readers).to_contain_text(name)
+    expect(readers).not_to_contain_text("Eve")
+    expect(page.locator("[data-case-excluded]")).to_have_text("Eve, HR")
     expect(page.get_by_text("Check the rota")).to_have_count(0)
     page.get_by_label("Write a message").fill(ANSWER)
     page.get_by_role("button", name="Send message").click()

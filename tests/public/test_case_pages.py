@@ -133,6 +133,8 @@ def test_the_case_page_names_the_case_and_has_the_supporters_place(org: Org) -> 
     assert setup["messages_url"] == f"/reports/cases/{ref}/messages"
     assert set(setup["statuses"]) == {s for s, _label in Case.Status.choices}
     assert "data-case-sent" not in client.get(f"/cases/{ref}").content.decode()
+    assert "<dd data-case-readers>Acme Ltd handler</dd>" in text
+    assert "<dd data-case-excluded>Nobody</dd>" in text
     assert setup["expires"] is None
 
 

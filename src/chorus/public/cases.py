@@ -149,6 +149,8 @@ def case_page(request: HttpRequest, ref: str) -> HttpResponse:
     context = {
         "setup": setup,
         "case": case,
+        "readers": [m.display_name for m in selectors.case_assignable(case=case)],
+        "excluded": selectors.case_excluded_names(case=case) if role == "reporter" else [],
         "case_ref": ref,
         "role": role,
         "sent": request.GET.get("sent") == "1",
