@@ -449,6 +449,10 @@ def test_support_pages_have_no_serious_accessibility_problems(
     expect(reporter.page.get_by_label("The invitation link")).to_be_visible()
     violations = _axe(reporter.page)
     assert violations == [], dump(violations)
+    reporter.page.set_viewport_size({"width": 360, "height": 740})  # a small phone
+    screenshot(reporter.page, "support-panel-phone")
+    width = reporter.page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 360, width  # nothing wider than the screen
 
     stranger.page.goto(f"{live_server.url}/support/{'0' * 32}")
     assert _axe(stranger.page) == [], "invalid"

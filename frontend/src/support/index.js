@@ -8,6 +8,13 @@ import { caseCrypto, fromBase64, toBase64 } from '../reports/envelope.js';
 import { acceptToken, forgetSecret, inviteIdFromPath, inviteLink, makeInvite, secretMatches, takeSecret } from './link.js';
 
 const SID_KEY = 'chorus.sid';
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** "2026-11-28" -> "28 November 2026", as the case page writes days. */
+function dayText(text) {
+  const m = /^(\d{4})-(\d\d)-(\d\d)$/.exec(text ?? '');
+  return m ? `${Number(m[3])} ${MONTHS[Number(m[2]) - 1]} ${m[1]}` : (text ?? '');
+}
 const cases = caseCrypto(chorus);
 
 const MESSAGES = {
@@ -172,8 +179,8 @@ function supporterItem(root, state, supporter) {
   text.id = `supporter-${supporter.id}-status`;
   text.dataset.supporterStatus = supporter.accepted ? 'accepted' : 'invited';
   text.textContent = supporter.accepted
-    ? `Supporter since ${supporter.day}.`
-    : `Invited on ${supporter.day}; the link has not been used yet. It stops working 48 hours after it was made.`;
+    ? `Supporter, invited on ${dayText(supporter.day)}; they accepted.`
+    : `Invited on ${dayText(supporter.day)}; the link has not been used yet. It stops working 48 hours after it was made.`;
   li.append(text);
 
   const label = document.createElement('label');
