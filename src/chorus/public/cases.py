@@ -77,7 +77,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
             "keys_url": keys_url[: -len("slug/keys")],
             "send_url": reverse("public:reports_send"),
             "cases_url": reverse("public:cases"),
-            "together_url": f"/reports/together/new?record={record.pk}",
+            "together_url": f"{reverse('public:together_new')}?record={record.pk}",
             "org": request.GET.get("org", "")[:64],
         }
     )
@@ -134,9 +134,8 @@ def case_page(request: HttpRequest, ref: str) -> HttpResponse:
         "slug": case.organisation.slug,
         "org": case.organisation.name,
         "role": role,
-        "data_url": f"/reports/cases/{ref}",
-        "messages_url": f"/reports/cases/{ref}/messages",
-        "supporters_url": f"/reports/cases/{ref}/supporters",
+        "data_url": reverse("public:report_case", args=[ref]),
+        "messages_url": reverse("public:report_case_messages", args=[ref]),
         "signin_url": reverse("public:account_signin"),
         "cases_url": reverse("public:cases"),
         "statuses": status_labels(),
