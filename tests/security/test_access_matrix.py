@@ -40,6 +40,7 @@ from chorus.together.models import Group
 from chorus.together.services import together_match_run
 from tests.orgs.helpers import Org, enrol, issue, key_for, org_with_staff
 from tests.reports.helpers import b64, entry_request, report_request, sealed_case_key
+from tests.reports.test_support import accept_token, new_invite
 from tests.together.helpers import group_claims, held_request, phone
 from tests.workspace.helpers import advocate_enrolled, sign_in
 
@@ -66,6 +67,7 @@ class World:
     ref: str
     case_key: bytes
     invite: str
+    token: str
     record_id: int
     sks: dict[int, bytes]
     held_ref: str
@@ -129,7 +131,7 @@ def _world() -> World:
         box=b"\x01" * 61,
         accepted=timezone.now(),
     )
-    invite = secrets.token_bytes(16)
+    invite, link_secret = new_invite()
     Supporter.objects.create(
         case=case,
         invite_hash=hashlib.sha256(invite).digest(),
@@ -180,6 +182,7 @@ def _world() -> World:
         ref=case_ref.hex(),
         case_key=case_key,
         invite=invite.hex(),
+        token=b64(accept_token(link_secret)),
         record_id=Record.objects.create(account=reporter).pk,
         sks={k.pk: sk for k, sk in made},
         held_ref=held.case_ref.hex(),
@@ -399,12 +402,16 @@ OPERATIONS: dict[str, tuple[str, str, Request]] = {
     "support invite read": (
         "support_invite",
         "sv json",
-        lambda c, w, r: c.get(f"/support/{_invite(w, r)}/invite"),
+        lambda c, w, r: c.get(
+            f"/support/{_invite(w, r)}/invite", headers={"X-Chorus-Token": w.token}
+        ),
     ),
     "support accept": (
         "support_accept",
         "sv json",
-        lambda c, w, r: _json(c, f"/support/{_invite(w, r)}/accept", {"box": b64(b"\x01" * 61)}),
+        lambda c, w, r: _json(
+            c, f"/support/{_invite(w, r)}/accept", {"box": b64(b"\x01" * 61), "token": w.token}
+        ),
     ),
     "together page": ("together", "sv page", lambda c, w, r: c.get("/reports/together")),
     "together send": ("together", "sv json", lambda c, w, r: _held_send(c)),
