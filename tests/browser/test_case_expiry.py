@@ -77,12 +77,16 @@ def test_a_closed_case_expires_and_is_erased(
         expect(staff.locator("[data-note='1']")).to_contain_text("Warning issued.")
         staff.get_by_label("Status").select_option("closed")
         staff.get_by_role("button", name="Change status").click()
-        expect(staff.locator("[data-case-status]")).to_have_text("Closed")
+        expect(staff.locator("[data-case-status]")).to_contain_text("Closed")
         screenshot(staff, "case-closed")
         case = Case.objects.get()
         assert case.closed is not None
         assert case.expires is not None
         assert case.expires - case.closed == timedelta(days=90)
+        erased_on = f"{case.expires.day} {case.expires:%B %Y}"
+        expect(staff.locator("[data-case-status]")).to_contain_text(
+            f"It will be erased on {erased_on} unless re-opened"
+        )
 
         # Before the period ends, the job keeps it; the survivor still sees it.
         assert main(["cases-expire"]) == 0
