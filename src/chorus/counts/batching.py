@@ -34,7 +34,7 @@ from chorus.counts.models import Tally
 
 MAX_BATCH = 64
 # How long the writer waits for more voices after the first of a batch. Under load, the other
-# request threads' voices arrive within it: 3-4 voices per batch instead of 1-2, and about a
+# request threads' voices arrive within it: 3-4 voices per batch instead of 1-2, and a fifth to a
 # third less CPU per voice (docs/benchmarks.md). A lone voice waits this long, unnoticed.
 LINGER_SECONDS = 0.001
 
