@@ -4,10 +4,13 @@ uniform 404 for everyone else."""
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMessage
+from django.core.mail.backends.base import BaseEmailBackend
 from django.test import Client
 from django.utils import timezone
 
@@ -293,17 +296,26 @@ def test_an_excluded_member_or_one_without_email_is_not_mailed(
     assert [m.to for m in mail.outbox] == [["handler@acme.example"]]
 
 
-def test_a_mail_server_that_is_down_does_not_fail_the_report(acme: Org, settings: object) -> None:
+class RefusingMailBackend(BaseEmailBackend):
+    """A mail server that refuses the connection, as smtplib reports it."""
+
+    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
+        raise ConnectionRefusedError(111, "Connection refused")
+
+
+def test_a_mail_server_that_is_down_does_not_fail_the_report(
+    acme: Org, settings: Any, django_capture_on_commit_callbacks: Any, caplog: Any
+) -> None:
     acme.admin.email = "admin@acme.example"
     acme.admin.save()
-    settings.MAILERS = {  # type: ignore[attr-defined]
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"port": 1},
-        }
-    }
-    sent = send(acme)
+    settings.MAILERS = {"default": {"BACKEND": "tests.reports.test_cases.RefusingMailBackend"}}
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        sent = send(acme)
+    assert len(callbacks) == 1
     assert sent.case.status == "received"
+    assert "Could not send 1 workspace notification(s)." in caplog.text
+    assert "admin@acme.example" not in caplog.text
+    assert mail.outbox == []
 
 
 def test_a_workspace_session_is_not_a_survivor_session(sent: Sent) -> None:
