@@ -65,12 +65,20 @@ def test_a_case_closed_91_days_ago_is_erased_with_everything_under_it(
     old_id, recent_id = old.case.pk, recent.case.pk
     assert _rows(old_id) == [1, 1, 1, 1, 2, 1]
     entries_before = AuditEntry.objects.count()
+    pending = Supporter.objects.create(
+        case=recent.case, invite_hash=b"\x09" * 32, invite_expires=timezone.now(), box=b"\x01" * 61
+    )
     assert cli.main(["cases-expire"]) == 0
-    assert "Erased 1 closed case(s)" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Erased 1 closed case(s)" in out
+    assert "Forgot 1 supporter invitation(s) that expired unused." in out
+    pending.refresh_from_db()
+    assert pending.removed is not None
+    assert pending.invite_hash is None
     assert _rows(old_id) == [0, 0, 0, 0, 0, 0]
-    assert _rows(recent_id) == [1, 1, 1, 1, 2, 1]
-    # The audit log keeps every entry and adds one for the erasure.
-    assert AuditEntry.objects.count() == entries_before + 1
+    assert _rows(recent_id) == [1, 1, 1, 2, 2, 1]
+    # The audit log keeps every entry and adds one for the erasure (and one for the invitation).
+    assert AuditEntry.objects.count() == entries_before + 2
     erased = AuditEntry.objects.get(action="reports.case_erased")
     assert (erased.actor_id, erased.object_id) == (None, old_id)
     assert AuditEntry.objects.filter(object_id=old_id, action="reports.message_added").count() == 2

@@ -1,5 +1,6 @@
 """Operator commands for cases (reports.md §9): `chorus cases-expire` erases closed cases whose
-retention period has ended; `chorus member-email` sets where a member's notifications go."""
+retention period has ended (and forgets supporter invitations that expired unused, §8);
+`chorus member-email` sets where a member's notifications go."""
 
 from __future__ import annotations
 
@@ -13,10 +14,13 @@ def cmd_cases_expire(args: argparse.Namespace, *, django_setup: Any) -> int:
     from django.conf import settings
 
     from chorus.reports.retention import cases_expire
+    from chorus.reports.support import invitations_expire
 
     erased = cases_expire()
     days = settings.CONFIG.case_retention_days
     print(f"Erased {erased} closed case(s) older than {days} days after closing.")
+    forgotten = invitations_expire()
+    print(f"Forgot {forgotten} supporter invitation(s) that expired unused.")
     return 0
 
 
