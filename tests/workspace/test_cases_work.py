@@ -399,3 +399,20 @@ def test_oversized_boxes_and_grants_are_413_and_nothing_stored(sent: Sent) -> No
     assert not Message.objects.exists()
     assert not Note.objects.exists()
     assert not CaseKey.objects.filter(key=key).exists()
+
+
+def test_removing_a_member_unassigns_their_cases_and_forgets_their_address(sent: Sent) -> None:
+    acme = sent.org
+    Membership.objects.filter(pk=acme.handler.pk).update(email="handler@acme.example")
+    admin = member_client(acme, "admin")
+    assigned = post_json(admin, f"{sent.ws}/assign", {"member": acme.handler.pk})
+    assert assigned.status_code == 200
+    removed = admin.post(
+        f"/workspace/orgs/{acme.organisation.slug}/members/{acme.handler.pk}/remove"
+    )
+    assert removed.status_code == 302
+    sent.case.refresh_from_db()
+    assert sent.case.assignee is None
+    assert Membership.objects.get(pk=acme.handler.pk).email == ""
+    assert AuditEntry.objects.filter(action="reports.case_assigned").count() == 2
+    assert audit_verify() is None

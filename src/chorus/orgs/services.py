@@ -144,16 +144,27 @@ def member_invite(
         )
 
 
-def member_remove(*, admin: Membership, member_id: int, deactivate: Deactivate) -> Membership:
+def member_remove(
+    *,
+    admin: Membership,
+    member_id: int,
+    deactivate: Deactivate,
+    release: Callable[[Membership], object] | None = None,
+) -> Membership:
     """An admin removes a member of their own organisation: the member can no longer sign in,
-    and their key is retired, so no new case key is sealed to it (reports.md §6)."""
+    their key is retired, so no new case key is sealed to it (reports.md §6), and their address
+    is forgotten, so no mail reaches them. `release` lets other apps let go of what was theirs
+    (chorus.reports: the cases assigned to them), in the same transaction."""
     with transaction.atomic():
         member = access_member_of(admin=admin, member_id=member_id)
         now = timezone.now()
         member.removed = now
-        member.save(update_fields=["removed"])
+        member.email = ""
+        member.save(update_fields=["removed", "email"])
         HandlerKey.objects.filter(membership=member, retired__isnull=True).update(retired=now)
         deactivate(member.user.get_username())
+        if release is not None:
+            release(member)
         audit_record(
             actor_id=admin.user_id,
             action="orgs.member_removed",

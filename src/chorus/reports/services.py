@@ -360,6 +360,23 @@ def case_assign(*, membership: Membership, case_ref: bytes, member_id: int | Non
     return case
 
 
+def member_cases_release(membership: Membership) -> int:
+    """A removed member's cases go back to nobody (called inside chorus.orgs' removal, so in
+    its transaction); each audited as an assignment to nobody. Returns how many."""
+    released = list(
+        Case.objects.select_for_update().filter(assignee=membership).values_list("pk", flat=True)
+    )
+    Case.objects.filter(pk__in=released).update(assignee=None)
+    for case_id in released:
+        audit_record(
+            actor_id=None,
+            action="reports.case_assigned",
+            object_type="reports.case",
+            object_id=case_id,
+        )
+    return len(released)
+
+
 # --- messages and notes ---------------------------------------------------------------------
 
 

@@ -27,6 +27,7 @@ from chorus.orgs import services as org_services
 from chorus.orgs.errors import OrgNotFoundError
 from chorus.orgs.models import Membership
 from chorus.reports import selectors as report_selectors
+from chorus.reports import services as report_services
 from chorus.reports.models import Case
 from chorus.staff import services as staff_services
 from chorus.staff.errors import StaffError
@@ -275,7 +276,12 @@ def invite(request: HttpRequest, admin: Membership) -> HttpResponse:
 @member_required(admin=True)
 def remove(request: HttpRequest, admin: Membership, member_id: int) -> HttpResponse:
     try:
-        org_services.member_remove(admin=admin, member_id=member_id, deactivate=deactivate)
+        org_services.member_remove(
+            admin=admin,
+            member_id=member_id,
+            deactivate=deactivate,
+            release=report_services.member_cases_release,
+        )
     except OrgNotFoundError as exc:
         return _not_found_page(request, True, exc)
     return redirect("workspace:org_home", slug=admin.organisation.slug)
