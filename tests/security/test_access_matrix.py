@@ -28,6 +28,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from chorus.accounts.models import Account
+from chorus.escrow.models import Entry
 from chorus.orgs import services as org_services
 from chorus.orgs.models import HandlerKey, Membership, Organisation
 from chorus.orgs.selectors import organisation_by_slug, organisation_public_keys
@@ -42,7 +43,8 @@ from tests.orgs.helpers import Org, enrol, issue, key_for, org_with_staff
 from tests.reports.helpers import b64, entry_request, report_request, sealed_case_key
 from tests.reports.test_support import accept_token, new_invite
 from tests.together.helpers import group_claims, held_request, phone
-from tests.workspace.helpers import advocate_enrolled, sign_in
+from tests.workspace.helpers import advocate_enrolled, plant_match, sign_in
+from tests.workspace.helpers import key_for as advocate_key_for
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +74,8 @@ class World:
     sks: dict[int, bytes]
     held_ref: str
     group_id: int
+    match_id: int
+    entry_id: int
 
 
 def _account(n: int) -> Account:
@@ -166,6 +170,9 @@ def _world() -> World:
         assert sent.status_code == 201, sent.content
     together_match_run()
     advocate = advocate_enrolled("alice")
+    match = plant_match([advocate_key_for(advocate).key], ["a@example.org", "b@example.org"])
+    entry = Entry.objects.filter(match=match).order_by("pk").first()
+    assert entry is not None
     _user, token = staff_services.staff_enrolment_issue(username="ops", operator=True)
     operator = enrol(token)
     return World(
@@ -187,6 +194,8 @@ def _world() -> World:
         sks={k.pk: sk for k, sk in made},
         held_ref=held.case_ref.hex(),
         group_id=Group.objects.get().pk,
+        match_id=match.pk,
+        entry_id=entry.pk,
     )
 
 
@@ -282,6 +291,30 @@ def _send(c: Client, w: World) -> Any:
 
 
 OPERATIONS: dict[str, tuple[str, str, Request]] = {
+    "matches": ("matches", "adv page", lambda c, w, r: c.get("/workspace/")),
+    "advocate key page": ("key", "adv page", lambda c, w, r: c.get("/workspace/key")),
+    "advocate key upload": (
+        "key",
+        "adv json",
+        lambda c, w, r: _json(c, "/workspace/key", {"suite": 1}),
+    ),
+    "match page": (
+        "match",
+        "adv page",
+        lambda c, w, r: c.get(f"/workspace/matches/{w.match_id if r else 999999}"),
+    ),
+    "match envelopes": (
+        "match_envelopes",
+        "adv json",
+        lambda c, w, r: c.get(f"/workspace/matches/{w.match_id if r else 999999}/envelopes"),
+    ),
+    "outreach": (
+        "outreach",
+        "adv page",
+        lambda c, w, r: c.post(
+            f"/workspace/entries/{w.entry_id if r else 999999}/outreach", {"outreach": "contacted"}
+        ),
+    ),
     "operator page": ("operator", "ws page", lambda c, w, r: c.get("/workspace/operator/")),
     "operator register": (
         "operator_org_add",
@@ -455,6 +488,12 @@ OPERATIONS: dict[str, tuple[str, str, Request]] = {
 
 ALL = tuple(ROLES)
 ALLOWED: dict[str, dict[str, int]] = {
+    "matches": {"advocate": 200},
+    "advocate key page": {"advocate": 200},
+    "advocate key upload": {"advocate": 400},  # reached; the body is refused
+    "match page": {"advocate": 200},
+    "match envelopes": {"advocate": 200},
+    "outreach": {"advocate": 302},
     "operator page": {"operator": 200},
     "operator register": {"operator": 200},
     # Every member is sent to their own organisation's home; the others are denied.
@@ -504,15 +543,20 @@ LANDING = {
 
 def _denied(kind: str, role: str) -> tuple[int, str | None]:
     """The answer a role gets where it has no access: (status, redirect location or None)."""
-    if kind == "ws page":
-        return (404, None) if role in STAFF else (302, SIGNIN_WS)
-    if kind == "ws json":
-        return (404, None)
-    if kind == "link":  # a capability link: the same 404 for everyone when it is not valid
-        return (404, None)
-    if kind == "sv page":
-        return (404, None) if role in SURVIVORS else (302, SIGNIN_SV)
-    return (404, None) if role in SURVIVORS else (403, None)
+    staff, survivor = role in STAFF, role in SURVIVORS
+    # The advocates' pages send other staff to their own pages.
+    own_home = "/workspace/operator/" if role == "operator" else "/workspace/orgs/"
+    answers: dict[str, tuple[int, str | None]] = {
+        "adv page": (302, own_home if staff else SIGNIN_WS),
+        "adv json": (404, None),
+        "ws page": (404, None) if staff else (302, SIGNIN_WS),
+        "ws json": (404, None),
+        # A capability link: the same 404 for everyone when it is not valid.
+        "link": (404, None),
+        "sv page": (404, None) if survivor else (302, SIGNIN_SV),
+        "sv json": (404, None) if survivor else (403, None),
+    }
+    return answers[kind]
 
 
 def _body(response: Any) -> str:
@@ -530,7 +574,9 @@ def _route_names() -> set[str]:
                 found.append((ns, p.name))
         return found
 
-    in_scope = re.compile(r"org_|operator|orgs$|report|case|support|together")
+    in_scope = re.compile(
+        r"org_|operator|orgs$|report|case|support|together|^matches$|^key$|^match|outreach"
+    )
     # Public by design, or capability links with their own tests: the organisation's public keys
     # (test_orgs_access), the enrolment links (forged, reused and expired links in
     # tests/workspace/test_orgs_access.py).
@@ -543,8 +589,10 @@ def _route_names() -> set[str]:
 
 
 def test_every_route_is_in_the_matrix() -> None:
+    # The sign-in and enrolment steps are for everyone by design: tests/workspace/test_signin.py,
+    # test_enrolment.py and test_review.py.
     covered = {
-        f"{'workspace' if kind.startswith('ws') else 'public'}:{route}"
+        f"{'workspace' if kind.startswith(('ws', 'adv')) else 'public'}:{route}"
         for route, kind, _r in OPERATIONS.values()
     }
     assert _route_names() - covered == set()

@@ -140,7 +140,7 @@ def test_nobody_else_reaches_the_page() -> None:
 
 
 def test_an_operator_is_never_an_advocate(operator: Client) -> None:
-    assert operator.get("/workspace/key")["Location"] == "/workspace/"
+    assert operator.get("/workspace/key")["Location"] == "/workspace/operator/"
     assert operator.get("/workspace/")["Location"] == "/workspace/operator/"
     upload = operator.post("/workspace/key", "{}", content_type="application/json")
     assert upload.status_code in (302, 403, 404)

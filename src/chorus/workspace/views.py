@@ -198,10 +198,10 @@ def key(request: HttpRequest) -> HttpResponse:
     staff = session_advocate(request)
     if request.method == "GET":
         if staff is None:
-            # Members and operators: the workspace home sends each to their own pages.
-            return redirect(
-                "workspace:signin" if session_staff(request) is None else "workspace:matches"
-            )
+            other = session_staff(request)  # a member or an operator: their own pages
+            if other is None:
+                return redirect("workspace:signin")
+            return redirect("workspace:operator" if staff_is_operator(other) else "workspace:orgs")
         active = advocates.advocate_key_active(advocate_id=staff.user_id)
         return render(
             request,
