@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
+from playwright._impl._api_structures import SetCookieParam
 from playwright.sync_api import Browser, BrowserContext, Page, Request, expect
 
 from chorus.accounts.models import Account
@@ -67,7 +68,7 @@ class Person:
     outside: list[str] = field(default_factory=list)
 
 
-def _session_cookie(account: Account, host: str) -> dict[str, Any]:
+def _session_cookie(account: Account, host: str) -> SetCookieParam:
     session = SessionStore()
     session[SESSION_KEY] = account.pk
     session[SESSION_CODENAME] = session_codename_tag(account)
@@ -232,6 +233,7 @@ def test_a_supporter_accepts_reads_writes_is_stopped_and_removed(
     expect(page.locator("[data-support-status]")).to_contain_text("The link is copied")
     assert page.evaluate("() => navigator.clipboard.readText()") == link
     row = Supporter.objects.get()
+    assert row.invite_hash is not None
     assert bytes(row.invite_hash) == hashlib.sha256(bytes.fromhex(invite_hex)).digest()
     secret = base64.urlsafe_b64decode(fragment + "=")
     assert invite_id_for(secret).hex() == invite_hex

@@ -61,7 +61,10 @@ def test_a_report_is_stored_sealed_and_each_member_can_open_it(
     assert case.changed is not None
     assert (
         reporter_box_open(
-            slug=org.organisation.slug, sid=b"\x07" * 32, case_ref=case_ref, box=case.reporter_box
+            slug=org.organisation.slug,
+            sid=b"\x07" * 32,
+            case_ref=case_ref,
+            box=bytes(case.reporter_box),
         )
         == _case_key
     )

@@ -134,7 +134,7 @@ def invite_body(sent: Sent, *, invite: bytes, secret: bytes, can_write: bool = T
     box = case_key_box(
         _hkdf(SUPPORT_SALT, secret),
         slug=sent.slug,
-        case_ref=sent.case.case_ref,
+        case_ref=bytes(sent.case.case_ref),
         case_key=sent.case_key,
     )
     return {"invite": invite.hex(), "box": b64(box), "can_write": can_write}
@@ -185,7 +185,7 @@ def accept(link: Link, who: Person) -> Any:
 
 
 def message(sent: Sent, who: Person, *, n: int, text: str) -> Any:
-    index = sent.case.case_ref + n.to_bytes(4, "big")
+    index = bytes(sent.case.case_ref) + n.to_bytes(4, "big")
     box = box_seal(
         sent.case_key,
         json.dumps({"v": 1, "text": text}).encode(),
@@ -230,6 +230,7 @@ def test_an_invited_person_accepts_reads_with_their_own_key_and_writes(sent: Sen
     before = timezone.now()
     link = invite(sent)
     row = Supporter.objects.get()
+    assert row.invite_hash is not None
     assert bytes(row.invite_hash) == hashlib.sha256(bytes.fromhex(link.invite)).digest()
     assert link.invite.encode() not in bytes(row.invite_hash)
     assert row.account is None
@@ -269,7 +270,7 @@ def test_an_invited_person_accepts_reads_with_their_own_key_and_writes(sent: Sen
     own = case_key_open(
         _hkdf(REPORT_SALT, supporter.sid),
         slug=sent.slug,
-        case_ref=sent.case.case_ref,
+        case_ref=bytes(sent.case.case_ref),
         box=base64.b64decode(data["box"]),
     )
     assert own == sent.case_key
@@ -332,7 +333,7 @@ def test_a_forged_link_is_invalid_everywhere_and_changes_nothing(sent: Sent) -> 
     box = case_key_box(
         _hkdf(REPORT_SALT, supporter.sid),
         slug="acme",
-        case_ref=sent.case.case_ref,
+        case_ref=bytes(sent.case.case_ref),
         case_key=b"k" * 32,
     )
     body = {"box": b64(box), "token": b64(accept_token(forged.secret))}
@@ -369,7 +370,7 @@ def test_a_link_works_once(sent: Sent) -> None:
     box = case_key_box(
         _hkdf(REPORT_SALT, second.sid),
         slug=sent.slug,
-        case_ref=sent.case.case_ref,
+        case_ref=bytes(sent.case.case_ref),
         case_key=sent.case_key,
     )
     body = {"box": b64(box), "token": b64(accept_token(link.secret))}
@@ -481,7 +482,8 @@ def test_wrong_methods_are_refused(sent: Sent, url: str, method: str) -> None:
 
 def _good(sent: Sent) -> dict[str, Any]:
     invite_id, secret = new_invite()
-    return invite_body(sent, invite=invite_id, secret=secret)
+    body: dict[str, Any] = invite_body(sent, invite=invite_id, secret=secret)
+    return body
 
 
 BAD_INVITES: list[tuple[str, Any, int]] = [

@@ -7,6 +7,7 @@ import base64
 import copy
 import json
 import secrets
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -48,9 +49,9 @@ def send(
     org: Org,
     keys: dict[str, tuple[HandlerKey, bytes]],
     *,
-    excluded: list[str] = (),
+    excluded: Sequence[str] = (),
     text: str = "x",
-) -> str:  # type: ignore[assignment]
+) -> str:
     held = held_request(
         organisation=org.organisation,
         keys=[k for k, _ in keys.values()],

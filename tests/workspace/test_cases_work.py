@@ -336,7 +336,7 @@ def test_member_messages_and_notes_are_numbered_and_audited_without_content(sent
     ]
     assert Note.objects.count() == 1
     entries = AuditEntry.objects.filter(action__in=["reports.message_added", "reports.note_added"])
-    assert sorted(e.actor_id for e in entries) == sorted(
+    assert sorted(e.actor_id or 0 for e in entries) == sorted(
         [sent.org.handler.user_id, sent.org.admin.user_id, sent.org.admin.user_id]
     )
     # Notes never reach the reporter.

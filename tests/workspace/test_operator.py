@@ -11,6 +11,7 @@ from chorus.cli.main import main
 from chorus.core.models import AuditEntry
 from chorus.orgs.models import Membership, Organisation
 from chorus.staff import services as staff_services
+from chorus.staff.errors import StaffError
 from chorus.staff.models import StaffMember
 from tests.orgs.helpers import enrol, key_for, org_with_staff
 from tests.workspace.helpers import advocate_enrolled, code_for, sign_in
@@ -149,7 +150,7 @@ def test_an_operator_is_never_an_advocate(operator: Client) -> None:
 
 def test_an_existing_staff_user_cannot_become_an_operator() -> None:
     advocate_enrolled("adv2")
-    with pytest.raises(staff_services.StaffError):
+    with pytest.raises(StaffError):
         staff_services.staff_enrolment_issue(username="adv2", operator=True)
 
 
