@@ -340,6 +340,11 @@ OPERATIONS: dict[str, tuple[str, str, Request]] = {
             f"/workspace/orgs/{_slug(r)}/members", {"username": "newbie", "display_name": "N"}
         ),
     ),
+    "org email": (
+        "org_email",
+        "ws page",
+        lambda c, w, r: c.post(f"/workspace/orgs/{_slug(r)}/email", {"email": "x@acme.example"}),
+    ),
     "org remove": (
         "org_remove",
         "ws page",
@@ -502,6 +507,7 @@ ALLOWED: dict[str, dict[str, int]] = {
     "org key page": dict.fromkeys(MEMBERS, 200),
     "org key upload": dict.fromkeys(MEMBERS, 400),  # reached; the body is refused
     "org invite": {"admin": 200},
+    "org email": dict.fromkeys(MEMBERS, 302),
     "org remove": {"admin": 302},
     "case list": dict.fromkeys(MEMBERS, 200),
     "case counts": {"admin": 200},
@@ -608,6 +614,7 @@ def _state() -> tuple[Any, ...]:
         list(Supporter.objects.order_by("pk").values_list("account_id", "can_write", "removed")),
         Organisation.objects.count(),
         Membership.objects.filter(removed__isnull=True).count(),
+        sorted(Membership.objects.values_list("email", flat=True)),
         HandlerKey.objects.count(),
     )
 

@@ -1,8 +1,10 @@
-"""The organisation's case counts on its admin's home page: by status and by how reports were
-sent, each cell shown only at 5 or more (reports.md §9); handlers do not see them."""
+"""The organisation's home page: case counts for its admins, by status and by how reports were
+sent, each cell shown only at 5 or more (reports.md §9), which handlers do not see; and each
+member's own address for "something changed" mail."""
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 
@@ -11,6 +13,8 @@ from django.test import Client
 from django.utils import timezone
 
 from chorus.accounts.models import Account
+from chorus.core.models import AuditEntry
+from chorus.orgs.models import Membership
 from chorus.reports.models import Case
 from tests.orgs.helpers import Org, org_with_staff
 from tests.workspace.helpers import sign_in
@@ -80,3 +84,34 @@ def test_another_organisations_cases_are_not_counted(acme: Org) -> None:
     globex = org_with_staff("Globex", prefix="globex")
     _cases(globex, 7, status="received")
     assert _cell(_home(acme.admin_staff), "Received") == "fewer than 5"
+
+
+def test_a_member_sets_and_clears_their_own_notification_address(acme: Org) -> None:
+    client = Client()
+    sign_in(client, acme.handler_staff)
+    saved = client.post("/workspace/orgs/acme/email", {"email": " hana@acme.example "})
+    assert saved.status_code == 302
+    assert saved["Location"] == "/workspace/orgs/acme/?email=saved"
+    assert Membership.objects.get(pk=acme.handler.pk).email == "hana@acme.example"
+    page = client.get(saved["Location"]).content.decode()
+    assert 'id="email-saved"' in page
+    assert 'value="hana@acme.example"' in page
+    entry = AuditEntry.objects.get(action="orgs.member_email_set")
+    assert entry.actor_id == acme.handler.user_id
+    assert "acme.example" not in json.dumps(list(AuditEntry.objects.values()), default=str)
+    cleared = client.post("/workspace/orgs/acme/email", {"email": ""})
+    assert cleared["Location"] == "/workspace/orgs/acme/?email=cleared"
+    assert Membership.objects.get(pk=acme.handler.pk).email == ""
+    # Only their own: the admin's address is untouched.
+    assert Membership.objects.get(pk=acme.admin.pk).email == ""
+
+
+def test_a_bad_address_is_a_clear_error_and_changes_nothing(acme: Org) -> None:
+    Membership.objects.filter(pk=acme.handler.pk).update(email="old@acme.example")
+    client = Client()
+    sign_in(client, acme.handler_staff)
+    page = client.post("/workspace/orgs/acme/email", {"email": "not an address"})
+    assert page.status_code == 400
+    assert "That is not an email address." in page.content.decode()
+    assert 'value="not an address"' in page.content.decode()
+    assert Membership.objects.get(pk=acme.handler.pk).email == "old@acme.example"

@@ -72,9 +72,10 @@ def members_notify(*, emails: list[str]) -> None:
 
 
 @transaction.atomic
-def member_email_set(*, username: str, email: str) -> Membership:
+def member_email_set(*, username: str, email: str, actor_id: int | None = None) -> Membership:
     """Set (or, with "", clear) where a current member's notifications go; audited without the
-    address. The operator's `chorus member-email` calls it."""
+    address. The operator's `chorus member-email` calls it, and the member on their home page
+    (`actor_id`: their own user id)."""
     email = email.strip()
     if email:
         try:
@@ -91,7 +92,7 @@ def member_email_set(*, username: str, email: str) -> Membership:
     membership.email = email
     membership.save(update_fields=["email"])
     audit_record(
-        actor_id=None,
+        actor_id=actor_id,
         action="orgs.member_email_set" if email else "orgs.member_email_cleared",
         object_type="orgs.membership",
         object_id=membership.pk,

@@ -26,6 +26,7 @@ from chorus.orgs import access, selectors
 from chorus.orgs import services as org_services
 from chorus.orgs.errors import OrgNotFoundError
 from chorus.orgs.models import Membership
+from chorus.reports import notifications as report_notifications
 from chorus.reports import selectors as report_selectors
 from chorus.reports import services as report_services
 from chorus.reports.models import Case
@@ -103,6 +104,8 @@ def _home_context(member: Membership) -> dict[str, Any]:
             for m in members
         ],
         "roles": Membership.Role.choices,
+        # Counts by status and mode for admins, each cell shown only at 5 or more.
+        "counts": _counts_table(member) if member.is_admin else None,
     }
 
 
@@ -194,9 +197,27 @@ def _counts_table(member: Membership) -> dict[str, list[tuple[str, int | str]]]:
 @member_required()
 def home(request: HttpRequest, member: Membership) -> HttpResponse:
     context = _home_context(member)
-    if member.is_admin:  # counts by status and mode, each cell shown only at 5 or more
-        context["counts"] = _counts_table(member)
+    context["email_saved"] = request.GET.get("email") in ("saved", "cleared")
     return render(request, "workspace/orgs/home.html", context)
+
+
+@require_POST
+@member_required()
+def email(request: HttpRequest, member: Membership) -> HttpResponse:
+    """POST …/email: where this member's "something changed" mail goes ("" stops it)."""
+    address = request.POST.get("email", "")[:254]
+    try:
+        report_notifications.member_email_set(
+            username=member.user.get_username(), email=address, actor_id=member.user_id
+        )
+    except ChorusError as exc:
+        context = _home_context(member)
+        context.update(error=exc, email_form=address)
+        return render(request, "workspace/orgs/home.html", context, status=exc.status)
+    done = "saved" if address.strip() else "cleared"
+    return redirect(
+        f"{reverse('workspace:org_home', args=[member.organisation.slug])}?email={done}"
+    )
 
 
 def _hex_field(data: dict[str, Any], name: str) -> bytes:
@@ -294,6 +315,7 @@ urlpatterns: list[URLPattern] = [
     path("<slug:slug>/", home, name="org_home"),
     path("<slug:slug>/key", key, name="org_key"),
     path("<slug:slug>/key/upload", key_upload, name="org_key_upload"),
+    path("<slug:slug>/email", email, name="org_email"),
     path("<slug:slug>/members", invite, name="org_invite"),
     path("<slug:slug>/members/<int:member_id>/remove", remove, name="org_remove"),
 ]
