@@ -47,7 +47,7 @@ def _cases(org: Org, n: int, **fields: str) -> None:
 
 
 def _cell(html: str, label: str) -> str:
-    found = re.search(rf'<th scope="row">{label}</th><td>([^<]*)</td>', html)
+    found = re.search(rf'<th scope="row">{label}</th><td[^>]*>([^<]*)</td>', html)
     assert found is not None, label
     return found.group(1)
 
