@@ -9,6 +9,7 @@
 
 import * as chorus from '/static/chorus/crypto.js';
 import { IdentifierError, normalise, oprfInput } from '/static/chorus/identifiers.js';
+import { formView } from '../ui/form-view.js';
 
 const SID_KEY = 'chorus.sid';
 const MODE_VOPRF = 1;
@@ -133,36 +134,7 @@ export function sealEntry(setup, output, sid, contact) {
 }
 
 function ui(root) {
-  const summary = root.querySelector('[data-escrow-error]');
-  const status = root.querySelector('[data-escrow-status]');
-  const fieldErrors = root.querySelectorAll('[data-field-error]');
-  return {
-    clear() {
-      summary.hidden = true;
-      summary.textContent = '';
-      for (const el of fieldErrors) {
-        el.hidden = true;
-        el.textContent = '';
-        el.closest('.field')?.classList.remove('field-error');
-      }
-      status.textContent = '';
-    },
-    field(name, message) {
-      const el = root.querySelector(`[data-field-error="${name}"]`);
-      el.textContent = message;
-      el.hidden = false;
-      el.closest('.field')?.classList.add('field-error');
-    },
-    fail(message) {
-      status.textContent = '';
-      summary.textContent = message;
-      summary.hidden = false;
-      summary.focus();
-    },
-    busy(message) {
-      status.textContent = message;
-    },
-  };
+  return formView(root, '[data-escrow-error]', '[data-escrow-status]');
 }
 
 async function submit(root, setup, form) {

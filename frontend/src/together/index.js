@@ -13,6 +13,7 @@ import { IdentifierError, normalise, oprfInput } from '/static/chorus/identifier
 import { fromBase64, reportBody } from '../reports/envelope.js';
 import { decodeRecord, RECORD_CTX, recordKey } from '../records/envelope.js';
 import { togetherCrypto } from './crypto.js';
+import { formView } from '../ui/form-view.js';
 
 const SID_KEY = 'chorus.sid';
 const MODE_VOPRF = 1;
@@ -115,36 +116,7 @@ async function recordAnswers(setup, sid) {
 }
 
 function survivorUi(root) {
-  const summary = root.querySelector('[data-together-error]');
-  const status = root.querySelector('[data-together-status]');
-  return {
-    clear() {
-      summary.hidden = true;
-      summary.textContent = '';
-      status.textContent = '';
-      for (const el of root.querySelectorAll('[data-field-error]')) {
-        el.hidden = true;
-        el.textContent = '';
-        el.closest('.field')?.classList.remove('field-error');
-      }
-    },
-    field(name, message) {
-      const el = root.querySelector(`[data-field-error="${name}"]`);
-      if (!el) return;
-      el.textContent = message;
-      el.hidden = false;
-      el.closest('.field')?.classList.add('field-error');
-    },
-    fail(message) {
-      status.textContent = '';
-      summary.textContent = message;
-      summary.hidden = false;
-      summary.focus();
-    },
-    busy(message) {
-      status.textContent = message;
-    },
-  };
+  return formView(root, '[data-together-error]', '[data-together-status]');
 }
 
 async function survivorSubmit(root, setup, form) {
