@@ -22,10 +22,12 @@ import queue
 import random
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import psycopg
 from django.db import connection
 
 from chorus.core.models import SpentProof
@@ -81,6 +83,20 @@ _ADD_MANY = (
 _shards = random.Random()  # noqa: S311  (spreads row locks; not a secret, reveals nothing)
 
 
+@contextmanager
+def _cursor() -> Iterator[psycopg.Cursor[Any]]:
+    """A psycopg cursor with server-side binding on Django's connection for this thread.
+
+    Django's own cursors bind parameters in Python (psycopg's ClientCursor), which cost the
+    writer more CPU than anything else it does; here psycopg sends them apart from the fixed SQL
+    text, and prepares each of the two statements after its fifth use. Errors are Django's, as
+    from ``connection.cursor()``; the statement is not logged (the parameters are a voice).
+    """
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        yield cursor
+
+
 @dataclass(frozen=True, slots=True)
 class Voice:
     """What PostgreSQL stores for one voice: its spent proof and one code per fact."""
@@ -97,7 +113,7 @@ def voice_write(voice: Voice) -> bool:
     shard = _shards.randrange(Tally.SHARDS)
     for name, code in zip(_COUNTERS, (NOT_SAID, *voice.codes), strict=True):
         params += [voice.period, name, code, shard]
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(_ADD_ONE, params)
         counted: bool = cursor.rowcount == len(_COUNTERS)
     return counted
@@ -120,7 +136,7 @@ def voices_write(voices: Sequence[Voice]) -> list[bool]:
     ]
     params += [[v.codes[k] for v in unique] for k in range(len(FACETS))]
     params.append(_shards.randrange(Tally.SHARDS))
-    with connection.cursor() as cursor:
+    with _cursor() as cursor:
         cursor.execute(_ADD_MANY, params)
         spent = {row[0] for row in cursor.fetchall()}
     return [voice.digest in spent and first[voice.digest] == i for i, voice in enumerate(voices)]
