@@ -102,7 +102,7 @@ def test_unknown_commands_are_refused(capsys: pytest.CaptureFixture[str]) -> Non
     ("database_url", "given", "threads"),
     [
         ("sqlite:////tmp/chorus.sqlite3", None, "1"),
-        ("postgres://chorus@db/chorus", None, "4"),
+        ("postgres://chorus@db/chorus", None, "8"),
         ("postgres://chorus@db/chorus", "2", "2"),
     ],
 )

@@ -123,6 +123,49 @@ def test_a_failing_voice_fails_alone_and_spends_nothing(held) -> None:
     assert [spent(good), spent(bad), spent(also_good)] == [True, False, True]
 
 
+class Recorder:
+    """Writes batches for real and records their sizes."""
+
+    def __init__(self) -> None:
+        self.sizes: list[int] = []
+
+    def __call__(self, voices: Sequence[Voice]) -> list[bool]:
+        self.sizes.append(len(voices))
+        return batching.voices_write(voices)
+
+
+def test_a_lone_voice_is_written_at_once_when_no_other_request_is_in_flight() -> None:
+    writer = Recorder()
+    batcher = VoiceBatcher(write_many=writer, linger=60.0, in_flight=lambda: 1)
+    try:
+        ticket = batcher.submit(voice())
+        assert ticket is not None
+        done = threading.Thread(target=ticket.result)
+        done.start()
+        done.join(timeout=10)  # far less than the 60 s it would otherwise wait
+        assert not done.is_alive()
+        assert writer.sizes == [1]
+    finally:
+        batcher.close()
+
+
+def test_the_writer_waits_for_the_voices_of_the_other_requests_in_flight() -> None:
+    writer = Recorder()
+    batcher = VoiceBatcher(write_many=writer, linger=60.0, in_flight=lambda: 2)
+    try:
+        first = batcher.submit(voice(setting="online"))
+        threading.Event().wait(0.2)  # the writer has the first voice and waits for the second
+        assert writer.sizes == []
+        second = batcher.submit(voice(setting="online"))
+        assert first is not None
+        assert second is not None
+        assert [first.result(), second.result()] == [True, True]
+        assert writer.sizes == [2]
+    finally:
+        batcher.close()
+    assert answers_pending(facet="setting") == {"online": 2}
+
+
 def test_closing_writes_every_voice_already_queued(held) -> None:
     batcher, writer = held
     first = batcher.submit(voice())

@@ -43,10 +43,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     config = env.load()  # fail closed before forking workers: a missing secret stops start-up
     threads = args.threads
     if threads is None:
-        # PostgreSQL: a thread waiting on the database releases the GIL, so four threads per
-        # worker overlap those waits (+20 % voices/s). SQLite: one; more only contend for the GIL
-        # and the write lock (docs/benchmarks.md).
-        threads = 4 if config.database_url.startswith(("postgres://", "postgresql://")) else 1
+        # PostgreSQL: a thread waiting on the database releases the GIL, so several threads per
+        # worker overlap those waits. Eight: a worker can serve every connection it is given
+        # (kept-alive connections stay with the worker that accepted them, often unevenly),
+        # and voices arriving together are counted together. SQLite: one; more only contend
+        # for the GIL and the write lock (docs/benchmarks.md).
+        threads = 8 if config.database_url.startswith(("postgres://", "postgresql://")) else 1
     argv = [
         sys.executable, "-m", "granian", "--interface", "wsgi",
         "--host", args.host, "--port", str(args.port), "--workers", str(args.workers),
@@ -133,7 +135,7 @@ def parser() -> argparse.ArgumentParser:
         "--threads",
         type=int,
         default=None,
-        help="request threads per worker (default: 4 on PostgreSQL, 1 on SQLite)",
+        help="request threads per worker (default: 8 on PostgreSQL, 1 on SQLite)",
     )
     s.add_argument("--backpressure", type=int, default=64)
     s.set_defaults(func=cmd_serve)

@@ -39,6 +39,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Counts the requests in progress: PostgreSQL's voice writer stops waiting for more voices
+    # once all of them have handed theirs over (decision 0006).
+    "chorus.core.inflight.InFlightMiddleware",
     # First: replace the client address with a keyed network hash and drop the user agent,
     # so nothing later (views, logging, error reports) can see or record either.
     "chorus.core.middleware.ForgetClientMiddleware",

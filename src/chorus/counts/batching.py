@@ -6,7 +6,8 @@ hands its voice over (``VoiceBatcher.submit``) and waits; the writer takes every
 multi-row insert, then one upsert per distinct tally row, only for the voices whose proof was
 not spent yet. A request is answered only after its batch has committed, so no acknowledged
 voice can be lost. Voices queue up while the previous batch is in flight, and the writer waits
-up to ``LINGER_SECONDS`` for more before it writes, so batches grow with the load
+up to ``LINGER_SECONDS`` for more before it writes, so batches grow with the load; it stops
+waiting as soon as every request the process is handling has handed its voice over
 (decision 0006).
 
 A batch that fails is written again voice by voice, so one failing voice fails only itself.
@@ -30,6 +31,7 @@ from typing import Any
 import psycopg
 from django.db import connection
 
+from chorus.core.inflight import requests_in_flight
 from chorus.core.models import SpentProof
 from chorus.counts.facets import FACETS, NOT_SAID
 from chorus.counts.models import Tally
@@ -37,7 +39,8 @@ from chorus.counts.models import Tally
 MAX_BATCH = 64
 # How long the writer waits for more voices after the first of a batch. Under load, the other
 # request threads' voices arrive within it: 3-4 voices per batch instead of 1-2, and a fifth to a
-# third less CPU per voice (docs/benchmarks.md). A lone voice waits this long, unnoticed.
+# third less CPU per voice (docs/benchmarks.md). A lone voice is written at once: no other
+# request is in flight (chorus.core.inflight).
 LINGER_SECONDS = 0.001
 
 _SPENT = SpentProof._meta.db_table
@@ -180,8 +183,10 @@ class VoiceBatcher:
         write_one: Callable[[Voice], bool] = voice_write,
         max_batch: int = MAX_BATCH,
         linger: float = LINGER_SECONDS,
+        in_flight: Callable[[], int] = requests_in_flight,
     ) -> None:
         self.linger = linger
+        self._in_flight = in_flight
         self._write_many = write_many
         self._write_one = write_one
         self.max_batch = max_batch
@@ -221,12 +226,18 @@ class VoiceBatcher:
                 deadline = time.monotonic() + self.linger
                 while len(batch) < self.max_batch:
                     try:
-                        wait = deadline - time.monotonic()
-                        item = (
-                            self._queue.get(timeout=wait) if wait > 0 else self._queue.get_nowait()
-                        )
+                        item = self._queue.get_nowait()
                     except queue.Empty:
-                        break
+                        # Wait for more only while some request in flight has not handed its
+                        # voice over yet (requests that are not voices count too: they only
+                        # make the writer wait until the deadline, as before).
+                        wait = deadline - time.monotonic()
+                        if wait <= 0 or len(batch) >= self._in_flight():
+                            break
+                        try:
+                            item = self._queue.get(timeout=wait)
+                        except queue.Empty:
+                            break
                     if item is None:
                         stop = True
                         break
