@@ -10,21 +10,13 @@ import * as chorus from '/static/chorus/crypto.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { decodeRecord, recordKey, RECORD_CTX } from '../records/envelope.js';
 import { CaseIntegrityError, caseCrypto, fromBase64, MAX_BODY_BYTES, reportBody, toBase64 } from './envelope.js';
+import { el, fileLink, getJson, when } from '../ui/case-page.js';
 
 const SID_KEY = 'chorus.sid';
 const SLUG = /^[a-z0-9-]{1,64}$/;
 const MAX_NAME = 120;
 const MAX_MESSAGE = 10000;
 const cases = caseCrypto(chorus);
-
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-/** "2026-11-28" -> "28 November 2026"; "2026-11-28T17:25Z" -> "28 November 2026, 17:25 UTC". */
-function when(text) {
-  const m = /^(\d{4})-(\d\d)-(\d\d)(?:T(\d\d:\d\d)(?::\d\d)?Z)?$/.exec(text ?? '');
-  if (!m) return text ?? '';
-  const day = `${Number(m[3])} ${MONTHS[Number(m[2]) - 1]} ${m[1]}`;
-  return m[4] ? `${day}, ${m[4]} UTC` : day;
-}
 
 const MESSAGES = {
   locked: 'Your reports are locked on this tab. Sign in again with your codename to unlock them.',
@@ -61,12 +53,6 @@ const readJson = (id) => {
 
 const csrfToken = (root) => root.querySelector('input[name="csrfmiddlewaretoken"]')?.value ?? '';
 
-function el(tag, text, attrs = {}) {
-  const node = document.createElement(tag);
-  if (text !== undefined && text !== null) node.textContent = text;
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  return node;
-}
 
 function showError(box, message, link) {
   box.replaceChildren(el('h2', 'There is a problem'), el('p', message));
@@ -81,26 +67,7 @@ function fieldError(node, message) {
   node.closest('.field')?.classList.toggle('field-error', Boolean(message));
 }
 
-// Files in a report come from its sender: only the types a record accepts are linked as what
-// they claim to be, anything else downloads as plain bytes; the data must be base64.
-const FILE_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp', 'application/pdf']);
-function fileLink(a) {
-  if (!a || typeof a.data !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(a.data)) return null;
-  const type = FILE_TYPES.has(a.type) ? a.type : 'application/octet-stream';
-  const name = String(a.name ?? 'file');
-  return el('a', `Download ${name}`, { href: `data:${type};base64,${a.data}`, download: name });
-}
 
-async function getJson(url) {
-  const response = await fetch(url, { credentials: 'same-origin', cache: 'no-store' });
-  let data = {};
-  try {
-    data = await response.json();
-  } catch {
-    data = {};
-  }
-  return { response, data };
-}
 
 async function postJson(url, root, body) {
   const response = await fetch(url, {
