@@ -278,13 +278,14 @@ class DatabaseBench:
         if voices:
             fig = _median_round(voices)
             fig["baseline_rps"] = baseline_rps
-            fig["ratio"] = round(fig["rps"] / baseline_rps, 3) if baseline_rps else None
             if len(baselines) == len(voices):
                 # Each round's voices against the baseline measured just before them: the ratio
                 # is the median of these, which a slow minute in one round does not skew.
                 ratios = [v["rps"] / b["rps"] for v, b in zip(voices, baselines, strict=True)]
                 fig["rounds_ratio"] = [round(r, 3) for r in ratios]
                 fig["ratio"] = round(statistics.median(ratios), 3)
+            else:  # voices alone: no baseline rounds to pair them with
+                fig["ratio"] = round(fig["rps"] / baseline_rps, 3) if baseline_rps else None
             self.report.emit(f"voices_http_{db}", "voices_http", fig)
 
     def write_run(
