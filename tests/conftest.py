@@ -2,9 +2,12 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import functools
 import json
 import os
+import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 os.environ.setdefault("CHORUS_ENV", "test")
@@ -16,8 +19,9 @@ from django.core.cache import cache
 from django.test import override_settings
 from hypothesis import settings as hypothesis_settings
 
-from chorus.core import pow
+from chorus.core import middleware, network, pow
 from chorus.counts import services
+from chorus.keyserver import services as keyserver_services
 from chorus.public import views as public_views
 
 # Wall-clock deadlines make property tests flaky on a loaded 2-core machine; no deadline.
@@ -73,3 +77,20 @@ def _fresh_process_state() -> Iterator[None]:
     public_views._badge_svg.cache_clear()
     yield
     services.activity_cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _limit_windows_pinned(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hold the clocks that start a limit's count afresh at the moment the test starts.
+
+    The network key changes every rate-limit window (10 minutes, on the wall clock), and the key
+    server counts per UTC day: a test that counts up to a limit and expects the refusal would
+    see no refusal whenever a window or midnight passed in the middle of it. The windows
+    themselves are tested with explicit times (tests/core/test_network.py,
+    tests/keyserver/test_oprf.py)."""
+    started = time.time()
+    monkeypatch.setattr(
+        middleware, "network_key", functools.partial(network.network_key, now=started)
+    )
+    day = datetime.fromtimestamp(started, tz=UTC).date()
+    monkeypatch.setattr(keyserver_services, "_today", lambda: day)

@@ -30,8 +30,9 @@ def code_for(secret: str, *, steps_ahead: int = 0) -> str:
 
 def wrong_code(secret: str) -> str:
     """A well-formed six-digit code that is none of the codes the server accepts now (the steps
-    just before, now and just after): the first such from 000000 up."""
-    accepted = {code_for(secret, steps_ahead=k) for k in (-1, 0, 1)}
+    just before, now and just after), nor a step later, should a 30-second boundary pass before
+    the server checks it: the first such from 000000 up."""
+    accepted = {code_for(secret, steps_ahead=k) for k in (-1, 0, 1, 2)}
     return next(f"{n:06d}" for n in range(10**6) if f"{n:06d}" not in accepted)
 
 
