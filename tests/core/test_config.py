@@ -113,3 +113,10 @@ def test_second_key_server_needs_its_public_key_and_token() -> None:
     assert config.keyserver_url == "https://ks.example.net"
     assert config.keyserver_public_key == bytes.fromhex("ab" * 32)
     assert config.escrow_threshold == 2
+
+
+def test_secret_key_fallbacks_are_a_comma_separated_list(tmp_path: Path) -> None:
+    environ = {"CHORUS_VAR_DIR": str(tmp_path)}
+    assert load(environ).secret_key_fallbacks == ()
+    environ["CHORUS_SECRET_KEY_FALLBACKS"] = " older-key , oldest-key,, "
+    assert load(environ).secret_key_fallbacks == ("older-key", "oldest-key")

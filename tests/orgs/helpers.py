@@ -9,6 +9,7 @@ from chorus.orgs import services
 from chorus.orgs.models import HandlerKey, Membership, Organisation
 from chorus.staff import services as staff_services
 from chorus.staff.models import StaffMember
+from chorus.staff.selectors import staff_totp_secret
 from tests.workspace.helpers import PASSPHRASE, PASSWORD, code_for
 
 
@@ -20,7 +21,9 @@ def issue(username: str) -> tuple[int, str]:
 def enrol(token: str) -> StaffMember:
     """Both enrolment steps through the staff services, as the pages run them."""
     staff = staff_services.staff_enrolment_password(token=token, password=PASSWORD)
-    staff_services.staff_totp_confirm(user_id=staff.user_id, code=code_for(staff.totp_secret))
+    staff_services.staff_totp_confirm(
+        user_id=staff.user_id, code=code_for(staff_totp_secret(staff=staff))
+    )
     return StaffMember.objects.select_related("user").get(pk=staff.pk)
 
 

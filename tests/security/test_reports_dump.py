@@ -28,6 +28,8 @@ from playwright.sync_api import Browser, FilePayload, expect
 
 from chorus.escrow.identifiers import normalise
 from chorus.reports.models import Case, Message, Note, Supporter
+from chorus.staff.models import StaffMember
+from chorus.staff.selectors import staff_totp_secret
 from tests.browser.test_escrow import Survivor
 from tests.browser.test_reports import open_case, staff_sign_in
 from tests.browser.test_support import person
@@ -232,8 +234,11 @@ def test_after_the_report_flows_no_plaintext_is_readable_in_the_database_or_logs
         *_mail_texts(),
     ]
     canary = Secrets()
-    canary.add("handler's TOTP secret", org.handler_staff.totp_secret)
+    handler = StaffMember.objects.get(pk=org.handler_staff.pk)
+    canary.add("handler's sealed TOTP secret", handler.totp_secret_sealed)
     assert _hits(canary, places), "the search finds nothing, not even what is stored by design"
+    # The TOTP secret itself is sealed at rest (chorus.core.atrest).
+    found.text("handler's TOTP secret", staff_totp_secret(staff=handler))
     assert _hits(found, places) == []
     # And the search would have found them: one planted copy of each is caught.
     for name, text in texts.items():

@@ -17,6 +17,7 @@ from chorus.escrow.advocates import ADVOCATE_KEY_CTX, ESCROW_CTX
 from chorus.escrow.models import AdvocateKey, Entry, Envelope, Match
 from chorus.staff import services
 from chorus.staff.models import StaffMember
+from chorus.staff.selectors import staff_totp_secret
 
 PASSWORD = "correct horse battery staple"
 PASSPHRASE = "a long passphrase for the key"
@@ -39,14 +40,16 @@ def wrong_code(secret: str) -> str:
 def fresh_code(staff: StaffMember) -> str:
     """A code whose step has not been used yet: forget the last step, then give the current."""
     StaffMember.objects.filter(pk=staff.pk).update(totp_last_step=None)
-    return code_for(staff.totp_secret)
+    return code_for(staff_totp_secret(staff=staff))
 
 
 def advocate_enrolled(username: str = "alice") -> StaffMember:
     """An advocate who has set a password and confirmed TOTP (through the services)."""
     _user, token = services.staff_enrolment_issue(username=username)
     staff = services.staff_enrolment_password(token=token, password=PASSWORD)
-    services.staff_totp_confirm(user_id=staff.user_id, code=code_for(staff.totp_secret))
+    services.staff_totp_confirm(
+        user_id=staff.user_id, code=code_for(staff_totp_secret(staff=staff))
+    )
     return StaffMember.objects.select_related("user").get(pk=staff.pk)
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from chorus.cli import main as cli
 from chorus.core.models import AuditEntry
 from chorus.staff.models import StaffMember
+from chorus.staff.selectors import staff_totp_secret
 from tests.workspace.helpers import (
     PASSWORD,
     advocate_enrolled,
@@ -68,10 +69,17 @@ def test_enrolment_through_the_pages(client: Client, capsys: pytest.CaptureFixtu
     assert page.status_code == 200
     assert b"<svg" in page.content
     staff = StaffMember.objects.get(user__username="alice")
-    assert staff.totp_secret.encode() in page.content
+    secret = staff_totp_secret(staff=staff)
+    assert len(secret) == 32
+    assert secret.encode() in page.content
+    # The database holds the secret only sealed under the server's secret key.
+    assert staff.totp_secret_sealed.startswith("s1:")
+    assert secret not in staff.totp_secret_sealed
     assert staff.totp_confirmed is None
 
-    response = client.post("/workspace/enrol/code", {"code": code_for(staff.totp_secret)})
+    response = client.post(
+        "/workspace/enrol/code", {"code": code_for(staff_totp_secret(staff=staff))}
+    )
     assert response.status_code == 302
     assert response["Location"] == "/workspace/key"
     staff.refresh_from_db()
@@ -135,7 +143,7 @@ def test_a_weak_or_mistyped_password_is_refused(
     staff = StaffMember.objects.get(user__username="alice")
     assert not staff.user.has_usable_password()
     assert staff.enrolment_digest is not None  # the link still works
-    assert staff.totp_secret == ""
+    assert staff.totp_secret_sealed == ""
 
 
 @pytest.mark.parametrize("code", ["six digits, wrong", "12345", "abcdef", "", "1234567"])
@@ -146,7 +154,7 @@ def test_a_wrong_first_code_does_not_enrol(
     client.post(path, {"password": PASSWORD, "password_again": PASSWORD})
     staff = StaffMember.objects.get(user__username="alice")
     if code == "six digits, wrong":
-        code = wrong_code(staff.totp_secret)
+        code = wrong_code(staff_totp_secret(staff=staff))
     response = client.post("/workspace/enrol/code", {"code": code})
     assert response.status_code == 400
     assert b"That code is not right" in response.content

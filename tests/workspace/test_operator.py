@@ -13,6 +13,7 @@ from chorus.orgs.models import Membership, Organisation
 from chorus.staff import services as staff_services
 from chorus.staff.errors import StaffError
 from chorus.staff.models import StaffMember
+from chorus.staff.selectors import staff_totp_secret
 from tests.orgs.helpers import enrol, key_for, org_with_staff
 from tests.workspace.helpers import advocate_enrolled, code_for, sign_in
 
@@ -57,7 +58,7 @@ def test_operator_enrolment_ends_on_the_organisations_page() -> None:
     )
     assert page.status_code == 302
     staff = StaffMember.objects.get(user__username="new-op")
-    done = client.post("/workspace/enrol/code", {"code": code_for(staff.totp_secret)})
+    done = client.post("/workspace/enrol/code", {"code": code_for(staff_totp_secret(staff=staff))})
     assert done["Location"] == "/workspace/operator/"
 
 

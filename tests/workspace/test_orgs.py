@@ -18,6 +18,7 @@ from chorus.crypto import passphrase, seal
 from chorus.orgs.models import HandlerKey, Membership, Organisation
 from chorus.orgs.services import HANDLER_KEY_CTX
 from chorus.staff.models import StaffMember
+from chorus.staff.selectors import staff_totp_secret
 from tests.orgs.helpers import Org, key_for, org_with_staff
 from tests.workspace.helpers import PASSPHRASE, PASSWORD, code_for, sign_in
 
@@ -42,11 +43,15 @@ def _enrol_over_http(client: Client, path: str) -> StaffMember:
     assert page.status_code == 200
     response = client.post(path, {"password": PASSWORD, "password_again": PASSWORD})
     assert response["Location"] == "/workspace/orgs/enrol/code"
-    staff = StaffMember.objects.exclude(totp_secret="").filter(totp_confirmed__isnull=True).get()
+    staff = (
+        StaffMember.objects.exclude(totp_secret_sealed="").filter(totp_confirmed__isnull=True).get()
+    )
     page = client.get("/workspace/orgs/enrol/code")
     assert b"svg" in page.content
-    assert staff.totp_secret in page.content.decode()
-    response = client.post("/workspace/orgs/enrol/code", {"code": code_for(staff.totp_secret)})
+    assert staff_totp_secret(staff=staff) in page.content.decode()
+    response = client.post(
+        "/workspace/orgs/enrol/code", {"code": code_for(staff_totp_secret(staff=staff))}
+    )
     assert response["Location"] == "/workspace/orgs/"
     return StaffMember.objects.get(pk=staff.pk)
 

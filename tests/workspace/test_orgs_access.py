@@ -245,7 +245,7 @@ def test_forged_reused_and_expired_invitation_links_are_refused_alike(world: Wor
     forged = _bad_link_answer("/workspace/orgs/enrol/" + "A" * 43)
     assert _bad_link_answer(f"/workspace/orgs/enrol/{used}") == forged
     assert _bad_link_answer(f"/workspace/orgs/enrol/{expired}") == forged
-    assert not StaffMember.objects.get(user__username="late").totp_secret
+    assert not StaffMember.objects.get(user__username="late").totp_secret_sealed
 
 
 def test_the_enrolment_code_page_needs_a_password_set_first(world: World) -> None:

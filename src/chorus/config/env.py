@@ -29,6 +29,9 @@ class ChorusConfig:
     env: str
     debug: bool
     secret_key: str
+    # Earlier secret keys, still accepted while they are rotated out (signatures, and the
+    # secrets sealed at rest: chorus.core.atrest); newest first.
+    secret_key_fallbacks: tuple[str, ...]
     database_url: str
     allowed_hosts: tuple[str, ...]
     trusted_proxies: int
@@ -288,6 +291,11 @@ def load(environ: Mapping[str, str] | None = None) -> ChorusConfig:
         env=env,
         debug=(environ.get("CHORUS_DEBUG") == "1") and not production,
         secret_key=secret_key,
+        secret_key_fallbacks=tuple(
+            key.strip()
+            for key in (_read(environ, "SECRET_KEY_FALLBACKS") or "").split(",")
+            if key.strip()
+        ),
         database_url=database_url,
         allowed_hosts=allowed_hosts,
         trusted_proxies=_int(environ, "TRUSTED_PROXIES", 0),

@@ -14,6 +14,7 @@ CONFIG = env.load()
 
 DEBUG = CONFIG.debug
 SECRET_KEY = CONFIG.secret_key
+SECRET_KEY_FALLBACKS = list(CONFIG.secret_key_fallbacks)
 ALLOWED_HOSTS = list(CONFIG.allowed_hosts)
 
 INSTALLED_APPS = [
@@ -69,6 +70,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",  # LANGUAGE_CODE for <html lang>
                 "django.template.context_processors.csrf",
                 "chorus.core.context.site",
             ],
@@ -195,10 +197,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(levelname)s %(name)s: %(message)s"}},
+    "filters": {"no_template_context": {"()": "chorus.core.logfilters.DropTemplateContext"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
         "django.server": {"handlers": [], "propagate": False},
+        # At DEBUG it would log whole template contexts (chorus.core.logfilters).
+        "django.template": {"filters": ["no_template_context"]},
         "chorus": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }

@@ -139,3 +139,12 @@ ACCOUNT_KEY_BYTES: Final = 32
 #: AEAD box purpose of the survivor id wrapped under a `wrap` key (ctx: the salt, index: empty).
 PURPOSE_ACCOUNT_SID: Final = "account-sid"
 SID_BYTES: Final = 32
+
+# --- Server secrets at rest (docs/protocols/at-rest.md) -------------------------------------
+
+#: HKDF-Extract salt turning the server's secret key into the at-rest key.
+AT_REST_SALT: Final = b"chorus/at-rest/v1"
+#: HKDF-Expand label of the at-rest key (ctx of a box: the row it belongs to).
+AT_REST_LABEL_KEY: Final = b"key"
+#: AEAD box purposes of the secrets the server keeps at rest and must read back.
+PURPOSE_TOTP_SECRET: Final = "totp-secret"  # noqa: S105  (a label, not a password)

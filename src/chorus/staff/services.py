@@ -17,9 +17,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chorus.core.atrest import text_reseal, text_seal
 from chorus.core.audit import audit_record
+from chorus.crypto.suites import PURPOSE_TOTP_SECRET
 from chorus.staff.errors import EnrolmentLinkError, SignInError, StaffError
 from chorus.staff.models import StaffMember
+from chorus.staff.selectors import staff_totp_secret, totp_scope
 
 ENROLMENT_LIFETIME = timedelta(hours=48)
 TOTP_ISSUER = "Chorus"
@@ -116,7 +119,11 @@ def staff_enrolment_password(*, token: str, password: str) -> StaffMember:
         staff.user.save()
         staff.enrolment_digest = None
         staff.enrolment_expires = None
-        staff.totp_secret = pyotp.random_base32()
+        staff.totp_secret_sealed = text_seal(
+            plaintext=pyotp.random_base32(),
+            purpose=PURPOSE_TOTP_SECRET,
+            scope=totp_scope(staff.user_id),
+        )
         staff.save()
         audit_record(
             actor_id=staff.user.pk,
@@ -128,7 +135,7 @@ def staff_enrolment_password(*, token: str, password: str) -> StaffMember:
 
 
 def staff_totp_uri(*, staff: StaffMember) -> str:
-    return pyotp.TOTP(staff.totp_secret).provisioning_uri(
+    return pyotp.TOTP(staff_totp_secret(staff=staff)).provisioning_uri(
         name=staff.user.get_username(), issuer_name=TOTP_ISSUER
     )
 
@@ -154,7 +161,7 @@ def _wrong_code() -> SignInError:
 
 
 def _check_code(staff: StaffMember, code: str) -> SignInError | None:
-    step = _totp_step(staff.totp_secret, code, timezone.now())
+    step = _totp_step(staff_totp_secret(staff=staff), code, timezone.now())
     if step is None:
         return _wrong_code()
     if staff.totp_last_step is not None and step <= staff.totp_last_step:
@@ -169,7 +176,7 @@ def staff_totp_confirm(*, user_id: int, code: str) -> StaffMember:
     """Second enrolment step: a code from the authenticator proves it was set up right."""
     with transaction.atomic():
         staff = StaffMember.objects.select_for_update().select_related("user").get(user_id=user_id)
-        if staff.enrolled or not staff.totp_secret:
+        if staff.enrolled or not staff.totp_secret_sealed:
             raise _expired_link()
         error = _check_code(staff, code)
         if error is None:
@@ -213,7 +220,17 @@ def staff_totp_sign_in(*, user_id: int, code: str) -> StaffMember:
         staff = StaffMember.objects.select_for_update().select_related("user").get(user_id=user_id)
         error = _check_code(staff, code) if staff.enrolled else _wrong_code()
         if error is None:
-            staff.save(update_fields=["totp_last_step"])
+            fields = ["totp_last_step"]
+            # Sealed under a secret key being rotated out: seal it under the current one.
+            resealed = text_reseal(
+                sealed=staff.totp_secret_sealed,
+                purpose=PURPOSE_TOTP_SECRET,
+                scope=totp_scope(staff.user_id),
+            )
+            if resealed is not None:
+                staff.totp_secret_sealed = resealed
+                fields.append("totp_secret_sealed")
+            staff.save(update_fields=fields)
             audit_record(actor_id=user_id, action="staff.signed_in")
     if error is not None:
         _signin_failed(actor_id=user_id, action="staff.sign_in_code_failed")

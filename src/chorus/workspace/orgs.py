@@ -32,7 +32,7 @@ from chorus.reports import services as report_services
 from chorus.reports.models import Case
 from chorus.staff import services as staff_services
 from chorus.staff.errors import StaffError
-from chorus.staff.selectors import staff_enrolling
+from chorus.staff.selectors import staff_enrolling, staff_totp_secret
 from chorus.workspace.session import (
     SESSION_ENROLLING,
     SESSION_STAFF,
@@ -153,7 +153,7 @@ def enrol_code(request: HttpRequest) -> HttpResponse:
     qr = segno.make(uri, error="m").svg_inline(
         scale=5, light="#fff", title=_("QR code for your authenticator app"), svgclass="qr"
     )
-    context: dict[str, Any] = {"qr": mark_safe(qr), "secret": staff.totp_secret}  # noqa: S308
+    context: dict[str, Any] = {"qr": mark_safe(qr), "secret": staff_totp_secret(staff=staff)}  # noqa: S308
     if request.method == "GET":
         return render(request, "workspace/orgs/enrol_code.html", context)
     try:

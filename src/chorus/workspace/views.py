@@ -25,7 +25,7 @@ from chorus.escrow import advocates
 from chorus.escrow.models import Entry
 from chorus.staff import services as staff_services
 from chorus.staff.errors import StaffError
-from chorus.staff.selectors import staff_enrolling, staff_is_operator
+from chorus.staff.selectors import staff_enrolling, staff_is_operator, staff_totp_secret
 from chorus.workspace.session import (
     SESSION_ENROLLING,
     SESSION_PENDING,
@@ -164,7 +164,7 @@ def enrol_code(request: HttpRequest) -> HttpResponse:
     qr = segno.make(uri, error="m").svg_inline(
         scale=5, light="#fff", title=_("QR code for your authenticator app"), svgclass="qr"
     )
-    context = {"qr": mark_safe(qr), "secret": staff.totp_secret}  # noqa: S308  (segno's SVG)
+    context = {"qr": mark_safe(qr), "secret": staff_totp_secret(staff=staff)}  # noqa: S308  (segno's SVG)
     if request.method == "GET":
         return _page(request, "workspace/enrol_code.html", context)
     try:
