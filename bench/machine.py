@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import platform
 import resource
+import sysconfig
 import threading
 import time
 from pathlib import Path
@@ -21,7 +23,19 @@ def describe() -> dict[str, object]:
                 break
     except OSError:
         pass
-    return {"nproc": os.cpu_count(), "cpu_model": model}
+    return {"nproc": os.cpu_count(), "cpu_model": model, **interpreter()}
+
+
+def interpreter() -> dict[str, object]:
+    """The Python the server runs on, and whether it was built with profile-guided optimisation
+    and link-time optimisation: a build without them (pyenv's default) costs about a fifth more
+    CPU for the same Python code (docs/benchmarks.md, session 5)."""
+    args = str(sysconfig.get_config_var("CONFIG_ARGS") or "")
+    return {
+        "python": platform.python_version(),
+        "python_pgo": "--enable-optimizations" in args,
+        "python_lto": "--with-lto" in args,
+    }
 
 
 def _cpu_ticks() -> tuple[int, int]:

@@ -61,6 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"{machine['nproc']} cores, {machine['cpu_model']}; {run['duration_s']:g} s per HTTP figure"
     )
+    if "python" in machine:  # runs recorded before session 5 lack it
+        built = [flag for flag in ("pgo", "lto") if machine.get(f"python_{flag}")]
+        print(f"Python {machine['python']} ({' + '.join(built).upper() or 'no PGO, no LTO'})")
     print()
     print(table(run["figures"]))
     return 0

@@ -598,6 +598,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     info = machine.describe()
     log(f"machine: {info['nproc']} cores, {info['cpu_model']}; work directory {workdir}")
+    if not info["python_pgo"]:
+        log(
+            f"note: Python {info['python']} here was built without --enable-optimizations "
+            "(PGO); an optimised build needs about a fifth less CPU (docs/benchmarks.md)"
+        )
     report = Report(opts)
     secret = secrets.token_urlsafe(50)
     postgres_used = False
