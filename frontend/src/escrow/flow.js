@@ -10,9 +10,8 @@
 import * as chorus from '/static/chorus/crypto.js';
 import { IdentifierError, normalise, oprfInput } from '/static/chorus/identifiers.js';
 import { formView } from '../ui/form-view.js';
+import { oprfOutput, postJson, readSid } from '../ui/survivor.js';
 
-const SID_KEY = 'chorus.sid';
-const MODE_VOPRF = 1;
 const MAX_CONTACT_CHARS = 1000;
 // The server refuses bodies over the entries route's allowance (settings.BODY_SIZE_ALLOWANCES),
 // which the page states in setup.max_body_bytes; 16 KiB, the site-wide limit, if it does not.
@@ -37,36 +36,7 @@ function base64(bytes) {
   return btoa(binary);
 }
 
-function readSid() {
-  try {
-    const hex = window.sessionStorage.getItem(SID_KEY);
-    return hex && /^[0-9a-f]{64}$/.test(hex) ? fromHex(hex) : null;
-  } catch {
-    return null;
-  }
-}
-
-async function post(root, url, body) {
-  const token = root.querySelector('input[name="csrfmiddlewaretoken"]')?.value ?? '';
-  let response;
-  try {
-    response = await fetch(url, {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json', 'X-CSRFToken': token },
-      body: JSON.stringify(body),
-    });
-  } catch {
-    return { ok: false, status: 0, data: { message: MESSAGES.network } };
-  }
-  let data = {};
-  try {
-    data = await response.json();
-  } catch {
-    data = { message: `The site answered with an error (${response.status}). Nothing was stored. Please try again.` };
-  }
-  return { ok: response.ok, status: response.status, data };
-}
+const post = (root, url, body) => postJson(root, url, body, MESSAGES);
 
 /** Reads every identifier field; returns {identifiers, errors} with errors keyed by field. */
 export function collectIdentifiers(form) {
@@ -90,28 +60,6 @@ export function collectIdentifiers(form) {
     }
   }
   return { identifiers, errors };
-}
-
-/** y = VOPRF(k, P) with k split over the key servers whose public keys the page printed. */
-async function oprfOutput(root, setup, input) {
-  const { blind, blinded } = chorus.keyservers.blind(input);
-  const answer = await post(root, setup.oprf_url, { blinded: [toHex(blinded)] });
-  if (!answer.ok) return { error: answer.data.message || MESSAGES.network, status: answer.status };
-  const servers = answer.data.servers;
-  if (!Array.isArray(servers) || servers.length !== setup.keyservers.length) return { error: MESSAGES.keyserver };
-  try {
-    const evaluations = servers.map((server, i) => {
-      if (server.public_key !== setup.keyservers[i]) throw new chorus.InvalidProof('unexpected key server');
-      return { pk: fromHex(setup.keyservers[i]), evaluated: fromHex(server.evaluated[0]), proof: fromHex(server.proof) };
-    });
-    if (evaluations.length === 1) {
-      const [{ pk, evaluated, proof }] = evaluations;
-      return { output: chorus.oprf.finalize(MODE_VOPRF, input, blind, evaluated, { pk, blinded, proof }) };
-    }
-    return { output: chorus.keyservers.combine(input, blind, blinded, evaluations) };
-  } catch {
-    return { error: MESSAGES.keyserver };
-  }
 }
 
 /** One entry: the index and the share plaintext sealed to every advocate key (§4, §6, §8). */
@@ -163,7 +111,7 @@ async function submit(root, setup, form) {
   const entries = [];
   for (const identifier of identifiers) {
     const input = oprfInput(identifier);
-    const result = await oprfOutput(root, setup, input);
+    const result = await oprfOutput(root, setup, input, MESSAGES);
     if (result.status === 403) {
       window.location.assign(setup.signin_url);
       return;

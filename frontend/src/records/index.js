@@ -6,8 +6,8 @@ import * as chorus from '/static/chorus/crypto.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { AttachmentError, check, MAX_TOTAL_BYTES, stripImage, stripPdf, TYPES } from './files.js';
 import { decodeRecord, encodeRecord, fromBase64, QUESTIONS, RECORD_CTX, recordKey, toBase64 } from './envelope.js';
+import { readSid } from '../ui/survivor.js';
 
-const SID_KEY = 'chorus.sid';
 const FORMAT = 1;
 
 const MESSAGES = {
@@ -16,15 +16,6 @@ const MESSAGES = {
   open: 'This record could not be opened with your key. Nothing has been changed.',
   tooLarge: 'This record is too large to save. Remove an attachment and try again.',
 };
-
-function readSid() {
-  try {
-    const hex = window.sessionStorage.getItem(SID_KEY);
-    return hex && /^[0-9a-f]{64}$/.test(hex) ? chorus.bytes.fromHex(hex) : null;
-  } catch {
-    return null;
-  }
-}
 
 function readSetup() {
   const node = document.getElementById('record-setup');

@@ -11,8 +11,8 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { decodeRecord, recordKey, RECORD_CTX } from '../records/envelope.js';
 import { CaseIntegrityError, caseCrypto, fromBase64, MAX_BODY_BYTES, reportBody, toBase64 } from './envelope.js';
 import { el, fileLink, getJson, when } from '../ui/case-page.js';
+import { readSid } from '../ui/survivor.js';
 
-const SID_KEY = 'chorus.sid';
 const SLUG = /^[a-z0-9-]{1,64}$/;
 const MAX_NAME = 120;
 const MAX_MESSAGE = 10000;
@@ -36,15 +36,6 @@ const MESSAGES = {
   unreadable: 'This message could not be opened.',
   conflict: 'Someone else wrote at the same moment. Your message was not sent: try again.',
 };
-
-function readSid() {
-  try {
-    const hex = window.sessionStorage.getItem(SID_KEY);
-    return hex && /^[0-9a-f]{64}$/.test(hex) ? chorus.bytes.fromHex(hex) : null;
-  } catch {
-    return null;
-  }
-}
 
 const readJson = (id) => {
   const node = document.getElementById(id);

@@ -6,8 +6,8 @@
 import * as chorus from '/static/chorus/crypto.js';
 import { caseCrypto, fromBase64, toBase64 } from '../reports/envelope.js';
 import { acceptToken, forgetSecret, inviteIdFromPath, inviteLink, makeInvite, secretMatches, takeSecret } from './link.js';
+import { readSid } from '../ui/survivor.js';
 
-const SID_KEY = 'chorus.sid';
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
 /** "2026-11-28" -> "28 November 2026", as the case page writes days. */
@@ -25,15 +25,6 @@ const MESSAGES = {
   wrongSecret: 'This link does not open the report: it may have been copied incompletely. Ask the person who sent it for a new link.',
   caseOpen: 'This report could not be opened with your key. Nothing has been changed.',
 };
-
-function readSid() {
-  try {
-    const hex = window.sessionStorage.getItem(SID_KEY);
-    return hex && /^[0-9a-f]{64}$/.test(hex) ? chorus.bytes.fromHex(hex) : null;
-  } catch {
-    return null;
-  }
-}
 
 function readJson(id) {
   const node = document.getElementById(id);

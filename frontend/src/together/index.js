@@ -14,9 +14,8 @@ import { fromBase64, reportBody } from '../reports/envelope.js';
 import { decodeRecord, RECORD_CTX, recordKey } from '../records/envelope.js';
 import { togetherCrypto } from './crypto.js';
 import { formView } from '../ui/form-view.js';
+import { oprfOutput, postJson, readSid } from '../ui/survivor.js';
 
-const SID_KEY = 'chorus.sid';
-const MODE_VOPRF = 1;
 const MAX_CLAIMS = 8;
 const { toHex, fromHex, utf8 } = chorus.bytes;
 const together = togetherCrypto(chorus);
@@ -35,37 +34,7 @@ const MESSAGES = {
   fields: 'Please check the fields marked below. Nothing was sent.',
 };
 
-function readSid() {
-  try {
-    const hex = window.sessionStorage.getItem(SID_KEY);
-    return hex && /^[0-9a-f]{64}$/.test(hex) ? fromHex(hex) : null;
-  } catch {
-    return null;
-  }
-}
-
-const csrfToken = (root) => root.querySelector('input[name="csrfmiddlewaretoken"]')?.value ?? '';
-
-async function post(root, url, body) {
-  let response;
-  try {
-    response = await fetch(url, {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json', 'X-CSRFToken': csrfToken(root) },
-      body: JSON.stringify(body),
-    });
-  } catch {
-    return { ok: false, status: 0, data: { message: MESSAGES.network } };
-  }
-  let data = {};
-  try {
-    data = await response.json();
-  } catch {
-    data = { message: `The site answered with an error (${response.status}). Nothing was stored. Please try again.` };
-  }
-  return { ok: response.ok, status: response.status, data };
-}
+const post = (root, url, body) => postJson(root, url, body, MESSAGES);
 
 // ---------------------------------------------------------------- survivor
 
@@ -82,27 +51,6 @@ export function collectIdentifier(form) {
   } catch (err) {
     if (!(err instanceof IdentifierError)) throw err;
     return { error: err.message, field: input.dataset.identifier };
-  }
-}
-
-async function oprfOutput(root, setup, input) {
-  const { blind, blinded } = chorus.keyservers.blind(input);
-  const answer = await post(root, setup.oprf_url, { blinded: [toHex(blinded)] });
-  if (!answer.ok) return { error: answer.data.message || MESSAGES.network, status: answer.status };
-  const servers = answer.data.servers;
-  if (!Array.isArray(servers) || servers.length !== setup.keyservers.length) return { error: MESSAGES.keyserver };
-  try {
-    const evaluations = servers.map((server, i) => {
-      if (server.public_key !== setup.keyservers[i]) throw new chorus.InvalidProof('unexpected key server');
-      return { pk: fromHex(setup.keyservers[i]), evaluated: fromHex(server.evaluated[0]), proof: fromHex(server.proof) };
-    });
-    if (evaluations.length === 1) {
-      const [{ pk, evaluated, proof }] = evaluations;
-      return { output: chorus.oprf.finalize(MODE_VOPRF, input, blind, evaluated, { pk, blinded, proof }) };
-    }
-    return { output: chorus.keyservers.combine(input, blind, blinded, evaluations) };
-  } catch {
-    return { error: MESSAGES.keyserver };
   }
 }
 
@@ -157,7 +105,7 @@ async function survivorSubmit(root, setup, form) {
     }
   }
   if (text !== '') answers = { ...answers, what: answers.what ? `${answers.what}\n\n${text}` : text };
-  const result = await oprfOutput(root, setup, oprfInput(found.identifier));
+  const result = await oprfOutput(root, setup, oprfInput(found.identifier), MESSAGES);
   if (result.status === 403) {
     window.location.assign(setup.signin_url);
     return;
