@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from django.template import Context, Template
 
-from chorus.core.logfilters import DropTemplateContext
+from chorus.core.logfilters import REDACTED, DropTemplateContext, RedactEnrolmentTokens
 
 
 class _Collect(logging.Handler):
@@ -53,3 +53,39 @@ def test_without_the_filter_django_would_log_it(template_log: _Collect) -> None:
             logger.addFilter(f)
     logged = "\n".join(logging.Formatter().format(r) for r in template_log.records)
     assert "JBSWY3DPEHPK3PXP" in logged
+
+
+def _record(msg: str, args: object, **extra: object) -> logging.LogRecord:
+    record = logging.LogRecord("django.request", logging.WARNING, "", 0, msg, None, None)
+    record.args = args  # type: ignore[assignment]
+    for key, value in extra.items():
+        setattr(record, key, value)
+    return record
+
+
+class _Request:
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+
+def test_enrolment_tokens_are_redacted_in_every_part_of_a_record() -> None:
+    token = "tok-3n_rolment-token-value"
+    redact = RedactEnrolmentTokens()
+    record = _record(
+        "%s: %s",
+        ("Not Found", f"/workspace/enrol/{token}"),
+        request=_Request(f"/workspace/enrol/{token}"),
+    )
+    assert redact.filter(record)
+    assert record.getMessage() == f"Not Found: /workspace/enrol/{REDACTED}"
+    assert not hasattr(record, "request")
+    record = _record(
+        f"at /workspace/orgs/enrol/{token}?x=1: %(why)s", {"why": f"/workspace/orgs/enrol/{token}"}
+    )
+    assert redact.filter(record)
+    assert token not in record.getMessage()
+    # Other paths, and the code page, are left alone.
+    record = _record("%s", ("/workspace/enrol/code",), request=_Request("/cases/abc"))
+    assert redact.filter(record)
+    assert record.getMessage() == "/workspace/enrol/code"
+    assert hasattr(record, "request")

@@ -197,13 +197,19 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(levelname)s %(name)s: %(message)s"}},
-    "filters": {"no_template_context": {"()": "chorus.core.logfilters.DropTemplateContext"}},
+    "filters": {
+        "no_template_context": {"()": "chorus.core.logfilters.DropTemplateContext"},
+        "no_enrolment_tokens": {"()": "chorus.core.logfilters.RedactEnrolmentTokens"},
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
         "django.server": {"handlers": [], "propagate": False},
         # At DEBUG it would log whole template contexts (chorus.core.logfilters).
         "django.template": {"filters": ["no_template_context"]},
+        # They name a refused request's path, which may hold an enrolment token.
+        "django.request": {"filters": ["no_enrolment_tokens"]},
+        "django.security.csrf": {"filters": ["no_enrolment_tokens"]},
         "chorus": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
