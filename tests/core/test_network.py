@@ -1,9 +1,11 @@
 import ipaddress
 
 import pytest
+from django.core.cache import cache
 from hypothesis import given
 from hypothesis import strategies as st
 
+from chorus.core import network
 from chorus.core.network import client_address, network_key, network_of
 
 
@@ -73,3 +75,24 @@ def test_the_fast_ipv4_path_agrees_with_the_ipaddress_module(address: str) -> No
 )
 def test_odd_ipv4_forms_are_not_taken_by_the_fast_path(address: str) -> None:
     assert network_of(address) == _slow_network_of(address)
+
+
+def test_workers_sharing_a_cache_hash_a_network_the_same_way() -> None:
+    first = network_key("203.0.113.1", window=600, now=2_000_000)
+    network._keys.clear()  # another worker process: nothing in its memory, the same cache
+    assert network_key("203.0.113.9", window=600, now=2_000_100) == first
+
+
+def test_without_the_cache_a_worker_keeps_its_own_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "get", lambda name: None)  # the cache lost it at once
+    network._keys.clear()
+    first = network_key("203.0.113.1", window=600, now=3_000_000)
+    assert network_key("203.0.113.1", window=600, now=3_000_100) == first
+    network._keys.clear()
+    assert network_key("203.0.113.1", window=600, now=3_000_100) != first
+
+
+def test_old_windows_keys_are_forgotten() -> None:
+    for epoch in range(10):
+        network_key("203.0.113.1", window=600, now=5_000_000 + 600 * epoch)
+    assert len([k for k in network._keys if k[0] == 600]) <= 2

@@ -15,7 +15,7 @@ from chorus.accounts import codename as cn
 from chorus.accounts.models import Account
 from chorus.core import pow
 from chorus.core.models import SpentProof
-from chorus.public.accounts import SIGNIN_FAILURES_PER_WINDOW
+from chorus.public.limits import SIGNIN_FAILURES_PER_WINDOW
 from chorus.public.session import SESSION_KEY
 from tests.conftest import solve, tamper
 

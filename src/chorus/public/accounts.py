@@ -10,8 +10,6 @@ import binascii
 import json
 from typing import Any
 
-from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,14 +19,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from chorus.accounts import services
 from chorus.accounts.errors import AccountNoMatchError
 from chorus.core import pow
-from chorus.core.errors import ChorusError, RateLimitedError
+from chorus.core.errors import ChorusError
 from chorus.public import limits
 from chorus.public.session import account_required, session_sign_in, session_sign_out
 
 #: Largest JSON body an account endpoint reads; the biggest real one is about 1 KB.
 MAX_BODY_BYTES = 8192
 #: Wrong codenames or recovery codes one network may send per rate-limit window.
-SIGNIN_FAILURES_PER_WINDOW = 10
 
 
 class _BadRequestError(ChorusError):
@@ -75,29 +72,6 @@ def _hex(data: dict[str, str], field: str) -> bytes:
         ) from None
 
 
-def _failures_key(request: HttpRequest) -> str:
-    return f"rl:account-signin:{request.network_key}"  # type: ignore[attr-defined]
-
-
-def _refuse_if_limited(request: HttpRequest) -> None:
-    if cache.get(_failures_key(request), 0) >= SIGNIN_FAILURES_PER_WINDOW:
-        raise RateLimitedError(
-            _(
-                "Too many codenames that did not match were tried from your network. "
-                "Please wait a few minutes, then try again."
-            )
-        )
-
-
-def _count_failure(request: HttpRequest) -> None:
-    key = _failures_key(request)
-    cache.add(key, 0, timeout=settings.CONFIG.rate_limit_window_seconds)
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=settings.CONFIG.rate_limit_window_seconds)
-
-
 def _page(request: HttpRequest, template: str, **context: Any) -> HttpResponse:
     return render(request, f"public/account/{template}", {"survivor_page": True, **context})
 
@@ -111,12 +85,11 @@ def account_new(request: HttpRequest) -> HttpResponse:
             request, ("auth", "recovery_auth", "sid_wrapped", "sid_wrapped_recovery", "altcha")
         )
         keys = {f: _hex(data, f) for f in data if f != "altcha"}
-        limits.account_new_refuse_if_limited(request)
-        proof = pow.proof_check(payload=data["altcha"])
-        account = services.account_create(proof=proof, **keys)
+        with limits.account_new_slot(request):
+            proof = pow.proof_check(payload=data["altcha"])
+            account = services.account_create(proof=proof, **keys)
     except ChorusError as exc:
         return _error(exc)
-    limits.account_new_count(request)
     session_sign_in(request, account)
     return JsonResponse({"next": reverse("public:account_home")}, status=201)
 
@@ -127,11 +100,8 @@ def account_signin(request: HttpRequest) -> HttpResponse:
         return _page(request, "signin.html")
     try:
         auth = _hex(_body(request, ("auth",)), "auth")
-        _refuse_if_limited(request)
-        account = services.account_authenticate(auth=auth)
-    except AccountNoMatchError as exc:
-        _count_failure(request)
-        return _error(exc)
+        with limits.signin_attempt(request):
+            account = services.account_authenticate(auth=auth)
     except ChorusError as exc:
         return _error(exc)
     session_sign_in(request, account)
@@ -148,11 +118,8 @@ def account_recover(request: HttpRequest) -> HttpResponse:
     try:
         data = _body(request, ("recovery_auth", "auth", "sid_wrapped"))
         keys = {f: _hex(data, f) for f in data}
-        _refuse_if_limited(request)
-        account = services.account_rekey(**keys)
-    except AccountNoMatchError as exc:
-        _count_failure(request)
-        return _error(exc)
+        with limits.signin_attempt(request):
+            account = services.account_rekey(**keys)
     except ChorusError as exc:
         return _error(exc)
     session_sign_in(request, account)
@@ -164,10 +131,9 @@ def account_recover_check(request: HttpRequest) -> HttpResponse:
     """A recovery code's locked sid, so the browser can open it before choosing a new codename."""
     try:
         recovery_auth = _hex(_body(request, ("recovery_auth",)), "recovery_auth")
-        _refuse_if_limited(request)
-        account = services.account_recovery_authenticate(recovery_auth=recovery_auth)
+        with limits.signin_attempt(request):
+            account = services.account_recovery_authenticate(recovery_auth=recovery_auth)
     except AccountNoMatchError:
-        _count_failure(request)
         return _error(AccountNoMatchError(_("That recovery code did not match an account.")))
     except ChorusError as exc:
         return _error(exc)

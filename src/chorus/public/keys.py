@@ -45,9 +45,8 @@ def oprf_evaluate(request: HttpRequest) -> JsonResponse:
         )
     try:
         blinded = blinded_parse(data["blinded"])
-        limits.oprf_refuse_if_limited(request, n=len(blinded))
-        answers = services.oprf_evaluate_for_account(account_id=account.pk, blinded=blinded)
+        with limits.oprf_slot(request, n=len(blinded)):
+            answers = services.oprf_evaluate_for_account(account_id=account.pk, blinded=blinded)
     except ChorusError as exc:
         return _error(exc.message, exc.code, exc.status)
-    limits.oprf_count(request, n=len(blinded))
     return JsonResponse({"servers": [answer.as_json() for answer in answers]})
