@@ -239,8 +239,11 @@ def test_the_public_keys_show_only_ids_suites_keys_and_display_names(acme: Org) 
         },
     ]
     assert "acme-handler" not in answer.content.decode()  # no usernames
+    # Not kept on the device: a copy would show which organisation a survivor reported to.
+    assert answer["Cache-Control"] == "no-store"
     missing = Client().get("/orgs/nope/keys")
     assert missing.status_code == 404
+    assert "no-store" in missing["Cache-Control"]
     assert missing.json()["error"] == "not_found"
 
 

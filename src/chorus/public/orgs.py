@@ -34,5 +34,6 @@ def org_keys(request: HttpRequest, slug: str) -> HttpResponse:
                 for k in keys
             ],
         },
-        headers={"Cache-Control": "no-cache"},
+        # no-store: a copy on the device would show which organisation a survivor reported to.
+        headers={"Cache-Control": "no-store"},
     )
