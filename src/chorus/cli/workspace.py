@@ -32,16 +32,20 @@ def cmd_operator_add(args: argparse.Namespace) -> int:
 
 
 def cmd_advocate_remove(args: argparse.Namespace) -> int:
+    from django.db import transaction
+
     from chorus.escrow.advocates import advocate_keys_retire
     from chorus.staff import services
     from chorus.staff.errors import StaffError
 
     try:
-        user_id = services.staff_deactivate(username=args.username)
+        # Both or neither: a deactivated advocate's key must not go on receiving envelopes.
+        with transaction.atomic():
+            user_id = services.staff_deactivate(username=args.username)
+            retired = advocate_keys_retire(advocate_id=user_id)
     except StaffError as exc:
         print(f"chorus: {exc.message}", file=sys.stderr)
         return 1
-    retired = advocate_keys_retire(advocate_id=user_id)
     print(
         f"{args.username.strip()} can no longer sign in; {retired} key(s) retired: new entries "
         "are no longer sealed to them."

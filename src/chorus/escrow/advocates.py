@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -57,15 +57,20 @@ def advocate_key_create(
     """Store a key pair made in the advocate's browser: one active key per advocate."""
     public_key_check(public_key, suite, error=AdvocateKeyError)
     wrapped_key_check(wrapped_private_key, error=AdvocateKeyError)
+    already = AdvocateKeyError(_("You already have a key. Nothing was changed."), extra={})
     with transaction.atomic():
         if advocate_key_active(advocate_id=advocate_id) is not None:
-            raise AdvocateKeyError(_("You already have a key. Nothing was changed."), extra={})
-        key = AdvocateKey.objects.create(
-            advocate_id=advocate_id,
-            suite=suite,
-            public_key=public_key,
-            wrapped_private_key=wrapped_private_key,
-        )
+            raise already
+        try:
+            with transaction.atomic():
+                key = AdvocateKey.objects.create(
+                    advocate_id=advocate_id,
+                    suite=suite,
+                    public_key=public_key,
+                    wrapped_private_key=wrapped_private_key,
+                )
+        except IntegrityError:  # another upload won (escrow_one_active_key_per_advocate)
+            raise already from None
         audit_record(
             actor_id=advocate_id,
             action="escrow.advocate_key_created",

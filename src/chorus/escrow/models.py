@@ -22,6 +22,15 @@ class AdvocateKey(models.Model):
     # A retired key receives no new envelopes; it still opens the ones already sealed to it.
     retired = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["advocate"],
+                condition=models.Q(retired__isnull=True),
+                name="escrow_one_active_key_per_advocate",
+            )
+        ]
+
     def __str__(self) -> str:
         return f"advocate key {self.pk} (suite {self.suite})"
 

@@ -16,7 +16,9 @@ def advocate_keys_active() -> list[AdvocateKey]:
     not go on receiving survivors' shares."""
     return list(
         AdvocateKey.objects.filter(
-            retired__isnull=True, advocate__org_membership__isnull=True
+            retired__isnull=True,
+            advocate__is_active=True,  # a removed advocate's key, even one not retired yet
+            advocate__org_membership__isnull=True,
         ).order_by("pk")
     )
 
