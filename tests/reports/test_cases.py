@@ -106,6 +106,27 @@ def test_a_stale_number_is_409_and_nothing_is_stored(sent: Sent) -> None:
     assert Message.objects.count() == 1
 
 
+def _to_the_minute(moment: object) -> bool:
+    return moment is not None and (moment.second, moment.microsecond) == (0, 0)  # type: ignore[attr-defined]
+
+
+def test_what_survivors_do_is_stored_to_the_minute_only(sent: Sent) -> None:
+    # A copy of the database must not be matchable second by second against a proxy log.
+    supporter = supporter_of(sent)
+    assert post_json(supporter, f"{sent.public}/messages", sent.entry(1)).status_code == 201
+    assert post_json(sent.reporter, f"{sent.public}/messages", sent.entry(2)).status_code == 201
+    sent.case.refresh_from_db()
+    assert _to_the_minute(sent.case.changed)
+    for message in Message.objects.all():
+        assert _to_the_minute(message.created)
+    for row in Supporter.objects.all():  # planted; acceptance: tests/reports/test_support.py
+        assert _to_the_minute(row.created)
+    actorless = AuditEntry.objects.filter(actor_id__isnull=True)
+    assert actorless.exists()
+    assert all(_to_the_minute(entry.at) for entry in actorless)
+    assert audit_verify() is None
+
+
 def test_survivor_messages_are_audited_without_anyone_named(sent: Sent) -> None:
     changed_before = sent.case.changed
     assert post_json(sent.reporter, f"{sent.public}/messages", sent.entry(1)).status_code == 201

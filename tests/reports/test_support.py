@@ -259,6 +259,8 @@ def test_an_invited_person_accepts_reads_with_their_own_key_and_writes(sent: Sen
     row.refresh_from_db()
     assert row.account == supporter.account
     assert row.accepted is not None
+    assert (row.accepted.second, row.accepted.microsecond) == (0, 0)  # to the minute only
+    assert (row.created.second, row.created.microsecond) == (0, 0)
     assert row.invite_hash is None  # spent
 
     opened = supporter.client.get(f"/reports/cases/{sent.ref}")
@@ -402,6 +404,7 @@ def test_a_withdrawn_invitation_no_longer_works(sent: Sent) -> None:
     assert post(sent.reporter.client, url, {"remove": True}).status_code == 200
     row = Supporter.objects.get()
     assert row.removed is not None
+    assert (row.removed.second, row.removed.microsecond) == (0, 0)  # to the minute only
     assert row.invite_hash is None
     assert bytes(row.box) == b""
     response = accept(link, person())

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from django.db import transaction
 from django.utils import timezone
 
+from chorus.core.clock import minute_now
 from chorus.core.models import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
@@ -66,7 +67,9 @@ def audit_record(
     head, _created = AuditHead.objects.select_for_update().get_or_create(
         pk=1, defaults={"digest": GENESIS}
     )
-    at = timezone.now()
+    # An entry without an actor is a survivor's action (they are never named) or a job's: to the
+    # minute, as every survivor time (chorus.core.clock).
+    at = timezone.now() if actor_id is not None else minute_now()
     digest = audit_digest(
         head.digest,
         audit_content(

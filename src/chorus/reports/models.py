@@ -8,6 +8,8 @@ their `sid`.
 
 from django.db import models
 
+from chorus.core.clock import minute_now
+
 
 class Case(models.Model):
     """One report to one organisation. `reporter_account` links the survivor to their case only
@@ -124,7 +126,7 @@ class Supporter(models.Model):
     invite_expires = models.DateTimeField()
     box = models.BinaryField(max_length=256)
     can_write = models.BooleanField(default=True)
-    created = models.DateTimeField(auto_now_add=True)
+    created = models.DateTimeField(default=minute_now)  # to the minute, as every survivor time
     accepted = models.DateTimeField(null=True, blank=True)
     removed = models.DateTimeField(null=True, blank=True)
 

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from chorus.accounts.models import Account
 from chorus.core.audit import audit_record
+from chorus.core.clock import minute_now
 from chorus.crypto.suites import (
     AEAD_NONCE_BYTES,
     AEAD_TAG_BYTES,
@@ -229,7 +230,7 @@ def report_send(*, account: Account, report_input: ReportInput) -> Case:
                 body=report_input.body,
                 reporter_box=report_input.reporter_box,
                 reporter_account=account,
-                changed=now,
+                changed=minute_now(),
             )
     except IntegrityError:
         raise ReportDuplicateError(
@@ -289,7 +290,7 @@ def case_status_set(*, membership: Membership, case_ref: bytes, status: str) -> 
         case.closed = None
         case.expires = None
     case.status = status
-    case.changed = now
+    case.changed = minute_now()
     case.save(update_fields=["status", "closed", "expires", "changed"])
     audit_record(
         actor_id=membership.user_id,
@@ -413,7 +414,7 @@ def _message_add(
 ) -> Message:
     last = Message.objects.filter(case=case).aggregate(last=Max("number"))["last"]
     _next_number_check(last=last, n=item.n)
-    now = timezone.now()
+    now = minute_now()
     try:
         with transaction.atomic():
             message = Message.objects.create(
@@ -479,7 +480,7 @@ def note_add(*, membership: Membership, case_ref: bytes, item: NumberedBox) -> N
     last = Note.objects.filter(case=case).aggregate(last=Max("number"))["last"]
     _next_number_check(last=last, n=item.n)
     note = Note.objects.create(
-        case=case, number=item.n, membership=membership, created=timezone.now(), box=item.box
+        case=case, number=item.n, membership=membership, created=minute_now(), box=item.box
     )
     audit_record(
         actor_id=membership.user_id,

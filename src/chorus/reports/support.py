@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from chorus.accounts.models import Account
 from chorus.core.audit import audit_record
+from chorus.core.clock import minute_now
 from chorus.crypto.suites import AEAD_NONCE_BYTES, AEAD_TAG_BYTES, ENVELOPE_VERSION
 from chorus.reports import access
 from chorus.reports.errors import ReportError, ReportInvalidError, ReportNotFoundError
@@ -351,13 +352,12 @@ def supporter_accept(*, account: Account, invite_id: bytes, accept_input: Accept
         raise SupportAlreadyError(
             _("You already support this report. Open it from your list of reports.")
         )
-    now = timezone.now()
     spent = (
         Supporter.objects.filter(pk=found.pk)
         .filter(invite_hash=invite_hash(invite_id))
         .filter(accepted__isnull=True)
         .filter(removed__isnull=True)
-        .update(account=account, box=accept_input.box, accepted=now, invite_hash=None)
+        .update(account=account, box=accept_input.box, accepted=minute_now(), invite_hash=None)
     )
     if spent != 1:  # spent or withdrawn meanwhile (PostgreSQL; SQLite serialises the whole block)
         raise invite_invalid()
@@ -387,7 +387,7 @@ def supporter_change(
     if supporter is None:
         raise ReportNotFoundError(_("This report has no such supporter. Reload the page."))
     if change.remove:
-        supporter.removed = timezone.now()
+        supporter.removed = minute_now()
         supporter.box = b""
         supporter.invite_hash = None
         supporter.save(update_fields=["removed", "box", "invite_hash"])

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from chorus.accounts.models import Account
 from chorus.core.audit import audit_record
+from chorus.core.clock import minute_now
 from chorus.crypto.suites import (
     AEAD_NONCE_BYTES,
     AEAD_TAG_BYTES,
@@ -376,7 +377,7 @@ def _matching_batch(*, today: date) -> tuple[int, int, int, list[str]]:
         ).values("pk")[:1]
         HeldEntry.objects.filter(pk__in=attach).update(group=Subquery(same))
         released = Case.objects.filter(held__pk__in=attach, status=Case.Status.HELD).update(
-            status=Case.Status.RECEIVED, released_day=today, changed=timezone.now()
+            status=Case.Status.RECEIVED, released_day=today, changed=minute_now()
         )
         HeldEntry.objects.filter(pk__in=[pk for pk, _, _ in batch]).update(pending=False)
         organisations = sorted(
