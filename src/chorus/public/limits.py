@@ -1,4 +1,5 @@
-"""Per-network limits on the survivor site's costly actions, counted in the cache only.
+"""Limits on the survivor site's costly actions, per network and (reports, messages) per
+account, counted in the cache only.
 
 The OPRF budget is per account (docs/protocols/escrow.md §14), and an account costs only a
 proof-of-work a browser solves in a moment. These limits stop one machine from making accounts in
@@ -19,6 +20,7 @@ from contextlib import AbstractContextManager, contextmanager, suppress
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from chorus.accounts.errors import AccountNoMatchError
@@ -28,6 +30,11 @@ from chorus.core.errors import RateLimitedError
 ACCOUNTS_PER_WINDOW = 5
 #: Codenames and recovery codes that did not match, per network and window.
 SIGNIN_FAILURES_PER_WINDOW = 10
+#: Reports one account may send, and messages it may write, per hour: each one tells the
+#: organisation's members (by mail, when they gave an address), so a loop must not flood them.
+REPORTS_PER_HOUR = 10
+MESSAGES_PER_HOUR = 60
+ACCOUNT_WINDOW_SECONDS = 3600
 #: OPRF elements all accounts on one network may have evaluated per window, in accounts' daily
 #: budgets (CHORUS_OPRF_LIMIT_ACCOUNT): two, so 40 by default, ample for one person naming
 #: several people, and it grows with the account budget an operator sets.
@@ -42,10 +49,9 @@ def _key(request: HttpRequest, scope: str) -> str:
     return f"rl:{scope}:{request.network_key}"  # type: ignore[attr-defined]
 
 
-def _reserve(request: HttpRequest, scope: str, n: int, *, limit: int, refusal: str) -> None:
+def _reserve_key(key: str, n: int, *, limit: int, window: int, refusal: str) -> None:
     """Count ``n`` now, before the action, and refuse (counting nothing) past ``limit``: requests
     that arrive together each see the others' reservations, so a burst cannot pass together."""
-    key, window = _key(request, scope), settings.CONFIG.rate_limit_window_seconds
     cache.add(key, 0, timeout=window)
     try:
         used = cache.incr(key, n)
@@ -53,13 +59,57 @@ def _reserve(request: HttpRequest, scope: str, n: int, *, limit: int, refusal: s
         cache.set(key, n, timeout=window)
         used = n
     if used > limit:
-        _release(request, scope, n)
+        _release_key(key, n)
         raise RateLimitedError(refusal)
 
 
-def _release(request: HttpRequest, scope: str, n: int) -> None:
+def _release_key(key: str, n: int) -> None:
     with suppress(ValueError):  # the window ended meanwhile: nothing left to give back
-        cache.decr(_key(request, scope), n)
+        cache.decr(key, n)
+
+
+def _reserve(request: HttpRequest, scope: str, n: int, *, limit: int, refusal: str) -> None:
+    window = settings.CONFIG.rate_limit_window_seconds
+    _reserve_key(_key(request, scope), n, limit=limit, window=window, refusal=refusal)
+
+
+def _release(request: HttpRequest, scope: str, n: int) -> None:
+    _release_key(_key(request, scope), n)
+
+
+def _account_key(scope: str, account_id: int) -> str:
+    """A per-account bucket, keyed by an HMAC of the account's id under the site's secret."""
+    digest = salted_hmac("chorus/limits/account", str(account_id), algorithm="sha256")
+    return f"rl:{scope}:{digest.hexdigest()[:32]}"
+
+
+@contextmanager
+def _account_slot(scope: str, account_id: int, *, limit: int, refusal: str) -> Iterator[None]:
+    key = _account_key(scope, account_id)
+    _reserve_key(key, 1, limit=limit, window=ACCOUNT_WINDOW_SECONDS, refusal=refusal)
+    try:
+        yield
+    except BaseException:
+        _release_key(key, 1)
+        raise
+
+
+def report_slot(*, account_id: int) -> AbstractContextManager[None]:
+    """Sending a report (each one mails the organisation's members): counted if it is sent."""
+    refusal = _(
+        "You have sent many reports in the last hour. Please wait a while, then send this one "
+        "again. Nothing was sent."
+    )
+    return _account_slot("report-account", account_id, limit=REPORTS_PER_HOUR, refusal=refusal)
+
+
+def message_slot(*, account_id: int) -> AbstractContextManager[None]:
+    """Writing a message on a case (members are told something changed): counted if stored."""
+    refusal = _(
+        "You have written many messages in the last hour. Please wait a while, then send this "
+        "one again. Nothing was sent."
+    )
+    return _account_slot("message-account", account_id, limit=MESSAGES_PER_HOUR, refusal=refusal)
 
 
 @contextmanager

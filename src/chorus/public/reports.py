@@ -19,6 +19,8 @@ from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from chorus.core.errors import RateLimitedError
+from chorus.public import limits
 from chorus.public.session import session_account
 from chorus.reports import access, selectors, services
 from chorus.reports.errors import ReportError, ReportInvalidError, ReportTooLargeError
@@ -31,7 +33,7 @@ _MESSAGE_LIMIT = 16 * 1024
 _REF = re.compile(r"[0-9a-f]{32}")
 
 
-def _json_error(error: ReportError) -> JsonResponse:
+def _json_error(error: ReportError | RateLimitedError) -> JsonResponse:
     return JsonResponse({"message": error.message, "code": error.code}, status=error.status)
 
 
@@ -106,8 +108,9 @@ def reports_send(request: HttpRequest) -> JsonResponse:
         return _signed_out()
     try:
         report_input = services.report_input_parse(_read_json(request, limit=_BODY_LIMIT))
-        case = services.report_send(account=account, report_input=report_input)
-    except ReportError as exc:
+        with limits.report_slot(account_id=account.pk):
+            case = services.report_send(account=account, report_input=report_input)
+    except (ReportError, RateLimitedError) as exc:
         return _json_error(exc)
     return JsonResponse({"case": bytes(case.case_ref).hex(), "status": case.status}, status=201)
 
@@ -160,7 +163,8 @@ def report_case_messages(request: HttpRequest, ref: str) -> JsonResponse:
     try:
         case_ref = _case_ref(ref)
         item = services.numbered_box_parse(_read_json(request, limit=_MESSAGE_LIMIT))
-        message = services.survivor_message_add(account=account, case_ref=case_ref, item=item)
-    except ReportError as exc:
+        with limits.message_slot(account_id=account.pk):
+            message = services.survivor_message_add(account=account, case_ref=case_ref, item=item)
+    except (ReportError, RateLimitedError) as exc:
         return _json_error(exc)
     return JsonResponse({"n": message.number}, status=201)
