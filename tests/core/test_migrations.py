@@ -2,7 +2,8 @@
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrate import migrate
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -18,12 +19,6 @@ def indexes() -> dict[str, str]:
         return dict(cursor.fetchall())
 
 
-def _migrate(target: tuple[str, str]) -> None:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate([target])
-
-
 def test_spent_proofs_keep_only_the_indexes_they_use() -> None:
     defs = indexes().values()
     assert any("UNIQUE" in d and "(digest)" in d for d in defs)  # the primary key
@@ -33,8 +28,8 @@ def test_spent_proofs_keep_only_the_indexes_they_use() -> None:
 
 def test_the_pattern_index_comes_back_when_the_migration_is_reversed() -> None:
     try:
-        _migrate(("core", "0002_audit"))
+        migrate(("core", "0002_audit"))
         assert any("varchar_pattern_ops" in d for d in indexes().values())
     finally:
-        _migrate(("core", "0003_spentproof_without_like_index"))
+        migrate(("core", "0003_spentproof_without_like_index"))
     assert not any("varchar_pattern_ops" in d for d in indexes().values())

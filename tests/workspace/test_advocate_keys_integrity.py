@@ -7,14 +7,14 @@ import json
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, connection
-from django.db.migrations.executor import MigrationExecutor
+from django.db import IntegrityError
 from django.test import Client
 
 from chorus.cli import main as cli
 from chorus.escrow.models import AdvocateKey
 from chorus.escrow.selectors import advocate_keys_active
 from tests.counts.test_concurrency import THREADS, run_together
+from tests.migrate import migrate
 from tests.workspace.helpers import advocate_enrolled, key_for, sign_in
 from tests.workspace.test_keys_and_matches import _good_key
 
@@ -72,20 +72,11 @@ def test_advocate_remove_deactivates_and_retires_together(
     assert advocate_keys_active() == []
 
 
-def _migrate(target: tuple[str, str]) -> MigrationExecutor:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate([target])
-    executor.loader.build_graph()
-    return executor
-
-
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_retires_all_but_the_oldest_active_key() -> None:
     alice = advocate_enrolled("alice")
     try:
-        executor = _migrate(("escrow", "0002_entry_pending"))
-        apps = executor.loader.project_state([("escrow", "0002_entry_pending")]).apps
+        apps = migrate(("escrow", "0002_entry_pending"))
         model = apps.get_model("escrow", "AdvocateKey")
         made = [
             model.objects.create(
@@ -93,9 +84,9 @@ def test_the_migration_retires_all_but_the_oldest_active_key() -> None:
             ).pk
             for _ in range(3)
         ]
-        _migrate(("escrow", "0003_one_active_key_per_advocate"))
+        migrate(("escrow", "0003_one_active_key_per_advocate"))
         active = AdvocateKey.objects.filter(advocate_id=alice.user_id, retired__isnull=True)
         assert [k.pk for k in active] == [made[0]]
         assert AdvocateKey.objects.filter(pk__in=made[1:], retired__isnull=False).count() == 2
     finally:
-        _migrate(("escrow", "0003_one_active_key_per_advocate"))
+        migrate(("escrow", "0003_one_active_key_per_advocate"))

@@ -6,30 +6,20 @@ from __future__ import annotations
 import pyotp
 import pytest
 from django.conf import settings
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.test import Client, override_settings
 
 from chorus.core.atrest import SealedTextError
 from chorus.staff.models import StaffMember
 from chorus.staff.selectors import staff_totp_secret
+from tests.migrate import migrate
 from tests.workspace.helpers import PASSWORD, advocate_enrolled, fresh_code
-
-
-def _migrate(target: tuple[str, str]) -> MigrationExecutor:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate([target])
-    executor.loader.build_graph()
-    return executor
 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_seals_existing_secrets_and_reversing_it_opens_them() -> None:
     secret = pyotp.random_base32()
     try:
-        executor = _migrate(("staff", "0001_initial"))
-        apps = executor.loader.project_state([("staff", "0001_initial")]).apps
+        apps = migrate(("staff", "0001_initial"))
         user = apps.get_model("auth", "User").objects.create(username="old-timer")
         staff_model = apps.get_model("staff", "StaffMember")
         staff_model.objects.create(user_id=user.pk, totp_secret=secret)
@@ -37,18 +27,17 @@ def test_the_migration_seals_existing_secrets_and_reversing_it_opens_them() -> N
             user_id=apps.get_model("auth", "User").objects.create(username="new").pk
         )
 
-        _migrate(("staff", "0002_totp_secret_sealed"))
+        migrate(("staff", "0002_totp_secret_sealed"))
         sealed = StaffMember.objects.get(user_id=user.pk)
         assert secret not in sealed.totp_secret_sealed
         assert staff_totp_secret(staff=sealed) == secret
         assert StaffMember.objects.get(user__username="new").totp_secret_sealed == ""
 
-        executor = _migrate(("staff", "0001_initial"))
-        apps = executor.loader.project_state([("staff", "0001_initial")]).apps
+        apps = migrate(("staff", "0001_initial"))
         rows = apps.get_model("staff", "StaffMember").objects.order_by("user_id")
         assert [row.totp_secret for row in rows] == [secret, ""]
     finally:
-        _migrate(("staff", "0002_totp_secret_sealed"))
+        migrate(("staff", "0002_totp_secret_sealed"))
 
 
 @pytest.mark.django_db
