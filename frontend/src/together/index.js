@@ -221,10 +221,23 @@ function memberPage(form) {
   });
 }
 
+/** The organisation's short name came in the address (?org=); keep it out of the browser's
+ * history, where someone looking at the device would read whom the survivor reports to. */
+function forgetOrgInAddress() {
+  const params = new URLSearchParams(window.location.search);
+  if (!params.has('org')) return;
+  params.delete('org');
+  const query = params.toString();
+  window.history.replaceState(window.history.state, '', window.location.pathname + (query ? `?${query}` : ''));
+}
+
 function start() {
   const root = document.querySelector('[data-chorus-together]');
   const data = document.getElementById('together-setup');
-  if (root && data) survivorPage(root, JSON.parse(data.textContent));
+  if (root && data) {
+    forgetOrgInAddress();
+    survivorPage(root, JSON.parse(data.textContent));
+  }
   const form = document.getElementById('together-open-form');
   if (form) memberPage(form);
 }
