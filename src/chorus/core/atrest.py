@@ -39,15 +39,12 @@ def text_open(*, sealed: str, purpose: str, scope: str) -> str:
 def text_reseal(*, sealed: str, purpose: str, scope: str) -> str | None:
     """The value sealed again under the current secret key if only a fallback opens it (to
     store in its place, so that the fallback can be retired); None if the current key opens it."""
-    current = _secrets()[:1]
+    current, *fallbacks = _secrets()
     try:
-        _open(sealed, purpose=purpose, scope=scope, secrets=current)
+        _open(sealed, purpose=purpose, scope=scope, secrets=[current])
     except SealedTextError:
-        return text_seal(
-            plaintext=text_open(sealed=sealed, purpose=purpose, scope=scope),
-            purpose=purpose,
-            scope=scope,
-        )
+        plaintext = _open(sealed, purpose=purpose, scope=scope, secrets=fallbacks)
+        return text_seal(plaintext=plaintext, purpose=purpose, scope=scope)
     return None
 
 

@@ -15,16 +15,17 @@ back if it fails, so that requests sent at the same moment cannot all pass the c
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from chorus.accounts.errors import AccountNoMatchError
 from chorus.core.errors import RateLimitedError
+from chorus.core.ratelimit import window_count, window_uncount
 
 #: Codename accounts one network may make per rate-limit window.
 ACCOUNTS_PER_WINDOW = 5
@@ -49,49 +50,49 @@ def _key(request: HttpRequest, scope: str) -> str:
     return f"rl:{scope}:{request.network_key}"  # type: ignore[attr-defined]
 
 
-def _reserve_key(key: str, n: int, *, limit: int, window: int, refusal: str) -> None:
-    """Count ``n`` now, before the action, and refuse (counting nothing) past ``limit``: requests
-    that arrive together each see the others' reservations, so a burst cannot pass together."""
-    cache.add(key, 0, timeout=window)
-    try:
-        used = cache.incr(key, n)
-    except ValueError:  # expired between add and incr
-        cache.set(key, n, timeout=window)
-        used = n
-    if used > limit:
-        _release_key(key, n)
-        raise RateLimitedError(refusal)
-
-
-def _release_key(key: str, n: int) -> None:
-    with suppress(ValueError):  # the window ended meanwhile: nothing left to give back
-        cache.decr(key, n)
-
-
-def _reserve(request: HttpRequest, scope: str, n: int, *, limit: int, refusal: str) -> None:
-    window = settings.CONFIG.rate_limit_window_seconds
-    _reserve_key(_key(request, scope), n, limit=limit, window=window, refusal=refusal)
-
-
-def _release(request: HttpRequest, scope: str, n: int) -> None:
-    _release_key(_key(request, scope), n)
-
-
-def _account_key(scope: str, account_id: int) -> str:
-    """A per-account bucket, keyed by an HMAC of the account's id under the site's secret."""
-    digest = salted_hmac("chorus/limits/account", str(account_id), algorithm="sha256")
-    return f"rl:{scope}:{digest.hexdigest()[:32]}"
-
-
 @contextmanager
-def _account_slot(scope: str, account_id: int, *, limit: int, refusal: str) -> Iterator[None]:
-    key = _account_key(scope, account_id)
-    _reserve_key(key, 1, limit=limit, window=ACCOUNT_WINDOW_SECONDS, refusal=refusal)
+def _held(
+    key: str,
+    n: int,
+    *,
+    limit: int,
+    window: int,
+    refusal: str,
+    kept_on: tuple[type[BaseException], ...] = (),
+    kept_on_success: bool = True,
+) -> Iterator[None]:
+    """Count ``n`` before the block, refusing (counting nothing) past ``limit``: requests that
+    arrive together each see the others' counts, so a burst cannot pass the check together.
+    The count is given back if the block raises (but ``kept_on``), or succeeds and
+    ``kept_on_success`` is false."""
+    if window_count(key, n, window=window) > limit:
+        window_uncount(key, n)
+        raise RateLimitedError(refusal)
     try:
         yield
-    except BaseException:
-        _release_key(key, 1)
+    except kept_on:
         raise
+    except BaseException:
+        window_uncount(key, n)
+        raise
+    if not kept_on_success:
+        window_uncount(key, n)
+
+
+def _network_held(
+    request: HttpRequest, scope: str, n: int, **held: Any
+) -> AbstractContextManager[None]:
+    window = settings.CONFIG.rate_limit_window_seconds
+    return _held(_key(request, scope), n, window=window, **held)
+
+
+def _account_held(
+    scope: str, account_id: int, *, limit: int, refusal: str
+) -> AbstractContextManager[None]:
+    """A per-account bucket, keyed by an HMAC of the account's id under the site's secret."""
+    digest = salted_hmac("chorus/limits/account", str(account_id), algorithm="sha256")
+    key = f"rl:{scope}:{digest.hexdigest()[:32]}"
+    return _held(key, 1, limit=limit, window=ACCOUNT_WINDOW_SECONDS, refusal=refusal)
 
 
 def report_slot(*, account_id: int) -> AbstractContextManager[None]:
@@ -100,7 +101,7 @@ def report_slot(*, account_id: int) -> AbstractContextManager[None]:
         "You have sent many reports in the last hour. Please wait a while, then send this one "
         "again. Nothing was sent."
     )
-    return _account_slot("report-account", account_id, limit=REPORTS_PER_HOUR, refusal=refusal)
+    return _account_held("report-account", account_id, limit=REPORTS_PER_HOUR, refusal=refusal)
 
 
 def message_slot(*, account_id: int) -> AbstractContextManager[None]:
@@ -109,18 +110,7 @@ def message_slot(*, account_id: int) -> AbstractContextManager[None]:
         "You have written many messages in the last hour. Please wait a while, then send this "
         "one again. Nothing was sent."
     )
-    return _account_slot("message-account", account_id, limit=MESSAGES_PER_HOUR, refusal=refusal)
-
-
-@contextmanager
-def _slot(request: HttpRequest, scope: str, n: int, *, limit: int, refusal: str) -> Iterator[None]:
-    """Reserve ``n`` for the block; give them back if it fails."""
-    _reserve(request, scope, n, limit=limit, refusal=refusal)
-    try:
-        yield
-    except BaseException:
-        _release(request, scope, n)
-        raise
+    return _account_held("message-account", account_id, limit=MESSAGES_PER_HOUR, refusal=refusal)
 
 
 def account_new_slot(request: HttpRequest) -> AbstractContextManager[None]:
@@ -129,7 +119,7 @@ def account_new_slot(request: HttpRequest) -> AbstractContextManager[None]:
         "Several accounts were made from your network in the last few minutes. "
         "Please wait a few minutes, then try again. Nothing was saved."
     )
-    return _slot(request, "account-new", 1, limit=ACCOUNTS_PER_WINDOW, refusal=refusal)
+    return _network_held(request, "account-new", 1, limit=ACCOUNTS_PER_WINDOW, refusal=refusal)
 
 
 def oprf_slot(request: HttpRequest, *, n: int) -> AbstractContextManager[None]:
@@ -138,23 +128,24 @@ def oprf_slot(request: HttpRequest, *, n: int) -> AbstractContextManager[None]:
         "Many names were checked from your network in the last few minutes. "
         "Please wait a few minutes, then try again. Nothing was saved."
     )
-    return _slot(request, "oprf-network", n, limit=oprf_elements_per_window(), refusal=refusal)
+    return _network_held(
+        request, "oprf-network", n, limit=oprf_elements_per_window(), refusal=refusal
+    )
 
 
-@contextmanager
-def signin_attempt(request: HttpRequest) -> Iterator[None]:
+def signin_attempt(request: HttpRequest) -> AbstractContextManager[None]:
     """Trying a codename or recovery code: counted only if it does not match (the block raises
     AccountNoMatchError); a match, or any other error, gives the attempt back."""
     refusal = _(
         "Too many codenames that did not match were tried from your network. "
         "Please wait a few minutes, then try again."
     )
-    _reserve(request, "account-signin", 1, limit=SIGNIN_FAILURES_PER_WINDOW, refusal=refusal)
-    try:
-        yield
-    except AccountNoMatchError:
-        raise
-    except BaseException:
-        _release(request, "account-signin", 1)
-        raise
-    _release(request, "account-signin", 1)
+    return _network_held(
+        request,
+        "account-signin",
+        1,
+        limit=SIGNIN_FAILURES_PER_WINDOW,
+        refusal=refusal,
+        kept_on=(AccountNoMatchError,),
+        kept_on_success=False,
+    )
