@@ -260,3 +260,31 @@ def test_voices_lock_tally_rows_in_one_order(monkeypatch, size) -> None:
     writer.join(timeout=30)
     assert results == [[True] * size]
     assert voice_pending_count() == 1 + size
+
+
+def test_the_writer_prepares_its_statements_and_django_connections_do_not() -> None:
+    """Django turns prepared statements off; psycopg then ignores prepare=True (decision 0007)."""
+    seen: list[list[str]] = []
+
+    def noting(voices: Sequence[Voice]) -> list[bool]:
+        counted = batching.voices_write(voices)
+        with connection.cursor() as cursor:  # the writer thread's own connection
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            seen.append([row[0] for row in cursor.fetchall()])
+        return counted
+
+    batcher = VoiceBatcher(write_many=noting)
+    try:
+        ticket = batcher.submit(voice())
+        assert ticket is not None
+        assert ticket.result() is True
+    finally:
+        batcher.close()
+    assert len(seen) == 1
+    assert len(seen[0]) == 1
+    assert seen[0][0].startswith("WITH spent AS (INSERT INTO core_spentproof")
+    # The same statement on a connection of Django's own is not prepared.
+    batching.voice_write(voice())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        assert cursor.fetchone()[0] == 0

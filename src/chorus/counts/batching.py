@@ -84,6 +84,7 @@ _ADD_MANY = (
     "SELECT digest FROM spent"
 )
 _shards = random.Random()  # noqa: S311  (spreads row locks; not a secret, reveals nothing)
+_ONLY_WHEN_ASKED = 2**31 - 1  # psycopg's prepare_threshold: prepare only on prepare=True
 
 
 @contextmanager
@@ -98,6 +99,22 @@ def _cursor() -> Iterator[psycopg.Cursor[Any]]:
     connection.ensure_connection()
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         yield cursor
+
+
+def _statements_prepared() -> None:
+    """Let psycopg prepare the two statements on this thread's connection (the writer's own).
+
+    Django opens connections with prepared statements off (``prepare_threshold=None``, for
+    PgBouncer's transaction mode), and then psycopg ignores ``prepare=True``. On the writer's
+    connection PostgreSQL then parsed, analysed and planned the same two statements for every
+    batch: two fifths of its CPU per voice (decision 0007). Only statements executed with
+    ``prepare=True`` are prepared (the threshold is out of reach); behind PgBouncer, its
+    ``max_prepared_statements`` (1.21 and later) must be set (docs/operations.md).
+    """
+    connection.ensure_connection()
+    raw = connection.connection
+    if raw.prepare_threshold is None:
+        raw.prepare_threshold = _ONLY_WHEN_ASKED
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +134,7 @@ def voice_write(voice: Voice) -> bool:
     for name, code in zip(_COUNTERS, (NOT_SAID, *voice.codes), strict=True):
         params += [voice.period, name, code, shard]
     with _cursor() as cursor:
-        cursor.execute(_ADD_ONE, params)
+        cursor.execute(_ADD_ONE, params, prepare=True)
         counted: bool = cursor.rowcount == len(_COUNTERS)
     return counted
 
@@ -140,7 +157,7 @@ def voices_write(voices: Sequence[Voice]) -> list[bool]:
     params += [[v.codes[k] for v in unique] for k in range(len(FACETS))]
     params.append(_shards.randrange(Tally.SHARDS))
     with _cursor() as cursor:
-        cursor.execute(_ADD_MANY, params)
+        cursor.execute(_ADD_MANY, params, prepare=True)
         spent = {row[0] for row in cursor.fetchall()}
     return [voice.digest in spent and first[voice.digest] == i for i, voice in enumerate(voices)]
 
@@ -258,6 +275,7 @@ class VoiceBatcher:
 
     def _write(self, batch: list[Ticket]) -> None:
         try:
+            _statements_prepared()
             counted = self._write_many([ticket.voice for ticket in batch])
         except Exception:  # written again one by one below
             connection.close_if_unusable_or_obsolete()
