@@ -19,6 +19,7 @@ from django.core.cache import cache
 from django.test import override_settings
 from hypothesis import settings as hypothesis_settings
 
+from chorus.api import lane
 from chorus.core import middleware, network, pow
 from chorus.counts import services
 from chorus.keyserver import services as keyserver_services
@@ -89,8 +90,8 @@ def _limit_windows_pinned(monkeypatch: pytest.MonkeyPatch) -> None:
     themselves are tested with explicit times (tests/core/test_network.py,
     tests/keyserver/test_oprf.py)."""
     started = time.time()
-    monkeypatch.setattr(
-        middleware, "network_key", functools.partial(network.network_key, now=started)
-    )
+    pinned = functools.partial(network.network_key, now=started)
+    monkeypatch.setattr(middleware, "network_key", pinned)
+    monkeypatch.setattr(lane, "network_key", pinned)
     day = datetime.fromtimestamp(started, tz=UTC).date()
     monkeypatch.setattr(keyserver_services, "_today", lambda: day)

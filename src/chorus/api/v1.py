@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chorus.core import pow
 from chorus.core.errors import ChorusError
-from chorus.core.ratelimit import rate_limit_hit
+from chorus.core.ratelimit import rate_limit_hit, rate_limit_undo
 from chorus.counts import export, selectors, services
 from chorus.counts.models import Snapshot
 
@@ -144,21 +144,42 @@ def challenge(request: HttpRequest) -> dict[str, Any]:
 )
 def voice_add(request: HttpRequest, payload: VoiceIn) -> HttpResponse:
     """Count one anonymous voice. Every fact is optional; unknown values are refused."""
-    facts = services.voice_facts_parse(payload.model_dump(exclude={"altcha"}))
-    proof = pow.proof_check(payload=payload.altcha)
-    rate_limit_hit(
-        scope="voice",
-        network_key=request.network_key,  # type: ignore[attr-defined]
-        limit=settings.CONFIG.rate_limit_voices,
-        window=settings.CONFIG.rate_limit_window_seconds,
-    )
+    facts, proof = voice_check(payload)
+    voice_limit(request.network_key)  # type: ignore[attr-defined]
     services.voice_add(facts=facts, proof=proof)
     # The declared VoiceOut documents this answer; sent as bytes made once per language, so the
     # hot path skips validating and serialising the same two strings on every voice.
-    return HttpResponse(_voice_added_body(), status=201, content_type="application/json")
+    return HttpResponse(voice_added_body(), status=201, content_type="application/json")
 
 
-def _voice_added_body() -> bytes:
+# The steps of adding a voice, shared with the voice lane (chorus.api.lane), which takes the same
+# steps in the same order for the plain case in front of Django.
+
+
+def voice_check(payload: VoiceIn) -> tuple[services.VoiceFacts, pow.Proof]:
+    """The checks that change nothing: each fact against its list, then the proof of work."""
+    facts = services.voice_facts_parse(payload.model_dump(exclude={"altcha"}))
+    return facts, pow.proof_check(payload=payload.altcha)
+
+
+def voice_limit(network_key: str) -> None:
+    """Charge the network one voice; RateLimitedError once its window's limit is used up."""
+    config = settings.CONFIG
+    rate_limit_hit(
+        scope="voice",
+        network_key=network_key,
+        limit=config.rate_limit_voices,
+        window=config.rate_limit_window_seconds,
+    )
+
+
+def voice_limit_undo(network_key: str) -> None:
+    """Give back a charge of ``voice_limit`` (the lane, before Django takes the request)."""
+    rate_limit_undo(scope="voice", network_key=network_key, limit=settings.CONFIG.rate_limit_voices)
+
+
+def voice_added_body() -> bytes:
+    """The 201 answer's body, in the active language."""
     language = get_language()
     body = _VOICE_ADDED.get(language)
     if body is None:

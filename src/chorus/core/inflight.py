@@ -8,7 +8,8 @@ make the batch bigger, only every request in it later (decision 0006).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from django.http import HttpRequest, HttpResponse
 
@@ -29,6 +30,18 @@ def requests_in_flight() -> int:
     return _in_flight.n
 
 
+@contextmanager
+def in_flight() -> Iterator[None]:
+    """Count one request in flight while the block runs."""
+    with _in_flight.lock:
+        _in_flight.n += 1
+    try:
+        yield
+    finally:
+        with _in_flight.lock:
+            _in_flight.n -= 1
+
+
 class InFlightMiddleware:
     """Count the requests this process is handling; first in the stack, so it sees them all."""
 
@@ -36,10 +49,5 @@ class InFlightMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        with _in_flight.lock:
-            _in_flight.n += 1
-        try:
+        with in_flight():
             return self.get_response(request)
-        finally:
-            with _in_flight.lock:
-                _in_flight.n -= 1

@@ -37,3 +37,9 @@ def rate_limit_hit(*, scope: str, network_key: str, limit: int, window: int) -> 
                 "Please try again in a little while. Nothing was counted."
             )
         )
+
+
+def rate_limit_undo(*, scope: str, network_key: str, limit: int) -> None:
+    """Give back one action counted by ``rate_limit_hit`` (with the same scope and limit)."""
+    if limit > 0:
+        window_uncount(f"rl:{scope}:{network_key}")

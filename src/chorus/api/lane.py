@@ -1,0 +1,190 @@
+"""The voice lane: POST /api/v1/voices answered in front of Django's request machinery.
+
+Adding a voice is the one operation that must take bursts of thousands a second (issue 2: 1,500/s
+on two cores). Through Django and django-ninja, the middleware, URL resolution, the request and
+response objects and the per-request signals cost about as much CPU as counting the voice itself
+(decision 0007). The lane is a WSGI wrapper around Django's application that answers only the
+plain, successful case, with the very steps the API view takes (``v1.voice_check``,
+``v1.voice_limit``, ``services.voice_add``), and hands EVERY other request to Django unchanged:
+
+- another path or method, no or a too-large ``Content-Length``, a host Django would not accept,
+  plain HTTP where Django would redirect to HTTPS, a cookie (Django's session middleware may
+  answer one), a cross-site fetch, ``PREPEND_WWW``;
+- a body Django would refuse: not JSON, not the schema, an unknown fact, a missing, forged,
+  expired or spent proof of work, a network over its limit, any error at all.
+
+So every refusal, with its message, status, headers and log line, is Django's own: the lane can
+only ever answer "201 added", and only where Django would have given that same answer. When it
+hands a request over after charging the network's rate limit, it gives the charge back first, so
+Django charges it exactly once. tests/api/test_lane.py sends the same requests through both and
+compares status, headers and body.
+
+What the lane does itself, as the middleware would have:
+
+- counts the request in flight (``chorus.core.inflight``, for PostgreSQL's voice writer);
+- derives the keyed network hash from the forwarded address (``chorus.core.network``) and never
+  stores, logs or passes on the address or the user agent (it logs nothing at all);
+- answers with the security headers of ``settings`` (HSTS on HTTPS, CSP, Referrer-Policy,
+  COOP, CORP, Permissions-Policy, X-Frame-Options, nosniff, ``Cache-Control: no-store``);
+- closes database connections that became unusable or too old, as Django does when a request
+  finishes (``close_old_connections``).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable, Iterable
+from contextlib import suppress
+from typing import Any
+
+from django.conf import settings
+from django.db import connections
+from django.http.request import split_domain_port, validate_host
+from django.utils.csp import CSP, build_policy
+
+from chorus.api.v1 import VoiceIn, voice_added_body, voice_check, voice_limit, voice_limit_undo
+from chorus.core.errors import RateLimitedError
+from chorus.core.inflight import in_flight
+from chorus.core.middleware import PERMISSIONS_POLICY
+from chorus.core.network import client_address, network_key
+from chorus.counts import services
+
+PATH = "/api/v1/voices"
+
+Environ = dict[str, Any]
+StartResponse = Callable[..., Any]
+WSGIApp = Callable[[Environ, StartResponse], Iterable[bytes]]
+
+
+def response_headers(*, secure: bool) -> list[tuple[str, str]]:
+    """The headers Django's middleware gives a JSON answer of the API (without its length)."""
+    headers = [("Content-Type", "application/json")]
+    if secure and settings.SECURE_HSTS_SECONDS:
+        hsts = f"max-age={settings.SECURE_HSTS_SECONDS}"
+        if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS:
+            hsts += "; includeSubDomains"
+        if settings.SECURE_HSTS_PRELOAD:
+            hsts += "; preload"
+        headers.append(("Strict-Transport-Security", hsts))
+    if settings.SECURE_CONTENT_TYPE_NOSNIFF:
+        headers.append(("X-Content-Type-Options", "nosniff"))
+    if settings.SECURE_REFERRER_POLICY:
+        headers.append(("Referrer-Policy", settings.SECURE_REFERRER_POLICY))
+    if settings.SECURE_CROSS_ORIGIN_OPENER_POLICY:
+        headers.append(("Cross-Origin-Opener-Policy", settings.SECURE_CROSS_ORIGIN_OPENER_POLICY))
+    if settings.SECURE_CSP:
+        headers.append((CSP.HEADER_ENFORCE, build_policy(settings.SECURE_CSP)))
+    if settings.SECURE_CSP_REPORT_ONLY:
+        headers.append((CSP.HEADER_REPORT_ONLY, build_policy(settings.SECURE_CSP_REPORT_ONLY)))
+    headers += [
+        ("Permissions-Policy", PERMISSIONS_POLICY),
+        ("Cross-Origin-Resource-Policy", "same-origin"),
+        ("Cache-Control", "no-store"),
+        ("X-Frame-Options", settings.X_FRAME_OPTIONS),
+    ]
+    return headers
+
+
+class VoiceLane:
+    """WSGI: answers a plain, successful voice itself and every other request through ``app``."""
+
+    def __init__(self, app: WSGIApp) -> None:
+        self.app = app
+        self._headers: dict[bool, list[tuple[str, str]]] = {}
+
+    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") != PATH or environ.get("REQUEST_METHOD") != "POST":
+            return self.app(environ, start_response)
+        with in_flight():
+            answer = self._voice(environ)
+        if answer is None:  # Django answers (and counts itself in flight)
+            return self.app(environ, start_response)
+        start_response("201 Created", answer[0])
+        return [answer[1]]
+
+    def _secure(self, environ: Environ) -> bool | None:
+        """Whether Django would see HTTPS; None where Django must answer (host, redirect...)."""
+        host = environ.get("HTTP_HOST")
+        if not host or settings.USE_X_FORWARDED_HOST or settings.PREPEND_WWW:
+            return None
+        domain, _port = split_domain_port(host)
+        if not domain or not validate_host(domain, settings.ALLOWED_HOSTS):
+            return None
+        proxy = settings.SECURE_PROXY_SSL_HEADER
+        if proxy is None:
+            secure = environ.get("wsgi.url_scheme") == "https"
+        else:
+            secure = environ.get(proxy[0]) == proxy[1]
+        if not secure and settings.SECURE_SSL_REDIRECT:
+            return None
+        if "HTTP_COOKIE" in environ or environ.get("HTTP_SEC_FETCH_SITE") in (
+            "cross-site",
+            "same-site",
+        ):
+            return None
+        return secure
+
+    def _voice(self, environ: Environ) -> tuple[list[tuple[str, str]], bytes] | None:
+        """The 201 answer's headers and body once the voice is counted; None: Django answers."""
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or "")
+        except ValueError:
+            return None
+        if not 0 < length <= settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            return None
+        body = environ["wsgi.input"].read(length)
+        environ["wsgi.input"] = io.BytesIO(body)  # Django reads it again if it answers
+        secure = self._secure(environ)
+        if secure is None or not self._count(environ, body):
+            return None
+        headers = self._headers.get(secure)
+        if headers is None:
+            headers = self._headers[secure] = response_headers(secure=secure)
+        answer = voice_added_body()
+        return [*headers, ("Content-Length", str(len(answer)))], answer
+
+    def _count(self, environ: Environ, body: bytes) -> bool:
+        """Count the voice as the API view would; False (nothing counted, nothing charged) where
+        Django must answer instead."""
+        try:
+            try:
+                # As django-ninja reads a JSON body: json.loads, then the schema.
+                payload = VoiceIn.model_validate(json.loads(body))
+                facts, proof = voice_check(payload)
+            except Exception:  # Django answers: its message, status and log line
+                return False
+            config = settings.CONFIG
+            address = client_address(environ, trusted_proxies=config.trusted_proxies)
+            key = network_key(address, window=config.rate_limit_window_seconds)
+            try:
+                voice_limit(key)
+            except RateLimitedError:  # charged, and over: Django charges again and refuses it
+                _give_back(key)
+                return False
+            except Exception:  # the cache failed: Django fails the same way
+                return False
+            try:
+                services.voice_add(facts=facts, proof=proof)
+            except Exception:  # a spent proof, a database error: Django answers
+                _give_back(key)
+                return False
+            return True
+        finally:
+            # As Django's close_old_connections when a request ends; never inside a transaction
+            # (a test's: Django's test client disconnects that receiver for the same reason).
+            for conn in connections.all(initialized_only=True):
+                if not conn.in_atomic_block:
+                    conn.close_if_unusable_or_obsolete()
+
+
+def _give_back(key: str) -> None:
+    """Return the lane's charge before Django charges the same request; if the cache fails
+    now, the network stays charged once more, which only brings its limit a voice nearer."""
+    with suppress(Exception):
+        voice_limit_undo(key)
+
+
+def voice_lane(app: WSGIApp) -> WSGIApp:
+    """Put the voice lane in front of a WSGI application (chorus.config.wsgi)."""
+    return VoiceLane(app)
