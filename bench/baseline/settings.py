@@ -8,3 +8,5 @@ from chorus.config.settings import INSTALLED_APPS
 
 INSTALLED_APPS = [*INSTALLED_APPS, "bench.baseline"]
 ROOT_URLCONF = "bench.baseline.urls"
+# `chorus serve` runs Django's WSGI_APPLICATION: plain Django, not Chorus's voice lane.
+WSGI_APPLICATION = "bench.baseline.wsgi.application"

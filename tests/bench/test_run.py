@@ -1,4 +1,7 @@
-"""The benchmark's median round (bench.run)."""
+"""The benchmark (bench.run): its median round, and its baseline server."""
+
+import subprocess
+import sys
 
 from bench.run import _median_round
 
@@ -21,3 +24,17 @@ def test_the_median_round_is_reported_whole_with_every_round_beside_it() -> None
 def test_of_an_even_number_of_rounds_the_lower_middle_one_is_reported() -> None:
     assert _median_round([fig(1500.0, 1.0), fig(1000.0, 2.0)])["rps"] == 1000.0
     assert _median_round([fig(900.0, 1.0)])["rps"] == 900.0
+
+
+def test_the_baseline_server_is_plain_django_without_the_voice_lane() -> None:
+    """The baseline view answers POST /api/v1/voices too: the lane must not take its requests."""
+    code = (
+        "import os; os.environ['DJANGO_SETTINGS_MODULE'] = 'bench.baseline.settings'\n"
+        "from django.conf import settings; from django.utils.module_loading import import_string\n"
+        "app = import_string(settings.WSGI_APPLICATION)\n"
+        "print(type(app).__module__, type(app).__name__)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+    assert out.split() == ["django.core.handlers.wsgi", "WSGIHandler"]

@@ -117,3 +117,4 @@ def test_serve_runs_granian_with_threads_chosen_by_database(
     assert argv[argv.index("--blocking-threads") + 1] == threads
     assert "--no-access-log" in argv
     assert argv[argv.index("--port") + 1] == "8123"
+    assert argv[-1] == "chorus.config.wsgi:application"  # Django behind the voice lane

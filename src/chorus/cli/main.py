@@ -49,13 +49,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # and voices arriving together are counted together. SQLite: one; more only contend
         # for the GIL and the write lock (docs/benchmarks.md).
         threads = 8 if config.database_url.startswith(("postgres://", "postgresql://")) else 1
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chorus.config.settings")
+    from django.conf import settings
+
+    # Django's WSGI_APPLICATION, as "module:attribute" for granian: Chorus's is Django behind
+    # the voice lane (chorus.config.wsgi); the benchmark's baseline names plain Django.
+    module, _dot, attribute = settings.WSGI_APPLICATION.rpartition(".")
     argv = [
         sys.executable, "-m", "granian", "--interface", "wsgi",
         "--host", args.host, "--port", str(args.port), "--workers", str(args.workers),
         "--blocking-threads", str(threads), "--backpressure", str(args.backpressure),
         "--no-access-log", "--log-level", "warning",
         "--static-path-route", "/static", "--static-path-mount", str(STATIC_DIR),
-        "chorus.config.wsgi:application",
+        f"{module}:{attribute}",
     ]  # fmt: skip
     os.execv(sys.executable, argv)  # noqa: S606  (replaces this process with the WSGI server)
     return 0  # pragma: no cover
