@@ -505,7 +505,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         help="baseline and voices are measured by turns this often; each figure is the median "
         "round (3, quick 1)",
     )
-    p.add_argument("--write-connections", type=int, default=8, help="wrk connections, POST")
+    p.add_argument("--write-connections", type=int, default=16, help="wrk connections, POST")
     p.add_argument("--read-connections", type=int, default=8, help="wrk connections, GET")
     p.add_argument(
         "--workers", type=int, default=WORKERS, help="granian workers (experiments; figures use 2)"
