@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from wsgiref.validate import validator
 
 import pytest
 from django.conf import settings
@@ -53,9 +54,11 @@ class Spy:
 
     app: Callable[..., Iterable[bytes]] = field(default_factory=WSGIHandler)
     calls: int = 0
+    inputs: list[Any] = field(default_factory=list)  # the wsgi.input each request came with
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         self.calls += 1
+        self.inputs.append(environ["wsgi.input"])
         return self.app(environ, start_response)
 
 
@@ -129,7 +132,9 @@ def both(make_body: Callable[[], bytes], **kwargs: Any) -> tuple[Answer, Answer,
     the request to Django (0: it answered itself)."""
     spy = Spy()
     before = voice_pending_count()
-    through_lane = call(VoiceLane(spy), make_body(), **kwargs)
+    # wsgiref's validator asserts PEP 3333 (plain str header names and values, among others).
+    through_lane = call(validator(VoiceLane(spy)), make_body(), **kwargs)
+    assert all(type(n) is str and type(v) is str for n, v in through_lane.headers)
     middle = voice_pending_count()
     through_django = call(WSGIHandler(), make_body(), **kwargs)
     after = voice_pending_count()
@@ -185,7 +190,7 @@ def test_every_fact_is_counted_as_django_counts_it() -> None:
         ("not JSON", lambda: b"{not json"),
         ("not UTF-8", lambda: b'{"altcha": "\xff\xfe"}'),
         ("not an object", lambda: b"[1, 2, 3]"),
-        ("nested too deep", lambda: b"[" * 20_000),
+        ("nested too deep", lambda: b"[" * 12_000),  # under the 16 KiB limit
         ("no proof", lambda: b"{}"),
         ("empty proof", lambda: json.dumps({"altcha": ""}).encode()),
         ("forged key", lambda: proof_body(tamper(fresh(), solution__derivedKey="22" * 32))),
@@ -305,7 +310,7 @@ def test_the_lane_counts_itself_in_flight(monkeypatch: pytest.MonkeyPatch) -> No
     assert inflight.requests_in_flight() == 0
 
 
-def test_a_database_error_gives_the_charge_back_and_django_answers(
+def test_a_database_error_gives_the_charge_back_and_django_tries_once_more(
     monkeypatch: pytest.MonkeyPatch, config_override: Any
 ) -> None:
     config_override(rate_limit_voices=1)
@@ -320,7 +325,8 @@ def test_a_database_error_gives_the_charge_back_and_django_answers(
 
     monkeypatch.setattr(services, "voice_add", broken_once)
     spy = Spy()
-    # Django's own attempt succeeds, and the network's one voice is charged once, not twice.
+    # The single-use proof makes a second attempt safe: Django's succeeds (where Django alone
+    # would have answered 500), and the network's one voice is charged once, not twice.
     assert call(VoiceLane(spy), voice()).status == "201 Created"
     assert spy.calls == 1
     assert voice_pending_count() == 1
@@ -379,3 +385,84 @@ def test_any_body_gets_the_same_answer_through_the_lane_and_django(
     lane, _django, counted, handed = both(make)
     assert handed == (0 if lane.status.startswith("201") else 1)
     assert counted == (1 if lane.status.startswith("201") else 0)
+
+
+@pytest.mark.parametrize(
+    ("method", "extra"),
+    [
+        ("POST", {"HTTP_HOST": "testserver:80"}),
+        ("POST", {"HTTP_HOST": "testserver."}),
+        ("POST", {"HTTP_HOST": "TESTSERVER"}),
+        ("POST", {"HTTP_X_FORWARDED_PROTO": "https"}),  # no proxy header configured in tests
+        ("POST", {"wsgi.url_scheme": "https"}),
+    ],
+)
+def test_methods_hosts_and_schemes_get_djangos_answer(method: str, extra: dict[str, Any]) -> None:
+    lane, _django, counted, _handed = both(voice, method=method, **extra)
+    assert lane.status == "201 Created"
+    assert counted == 1
+
+
+@pytest.mark.parametrize(
+    ("extra", "hsts"),
+    [
+        ({"HTTP_X_FORWARDED_PROTO": "https, http"}, True),  # the first value counts
+        ({"HTTP_X_FORWARDED_PROTO": " https "}, True),
+        ({"HTTP_X_FORWARDED_PROTO": "http"}, False),
+        ({"wsgi.url_scheme": "https"}, True),  # no proxy header: the server's scheme
+        ({"HTTP_X_FORWARDED_PROTO": "http", "wsgi.url_scheme": "https"}, False),
+    ],
+)
+def test_the_lane_sees_https_where_django_does(
+    settings: Any, extra: dict[str, Any], hsts: bool
+) -> None:
+    """HSTS without the redirect, so that plain HTTP is answered too (by the lane or Django)."""
+    settings.SECURE_HSTS_SECONDS = 3600
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    lane, _django, counted, handed = both(voice, **extra)
+    assert (lane.status, counted, handed) == ("201 Created", 1, 0)
+    assert ("strict-transport-security" in dict(lane.header_set())) is hsts
+
+
+@pytest.mark.usefixtures("production_security")
+def test_a_request_django_refuses_unread_is_handed_over_unread() -> None:
+    spy = Spy()
+    original = io.BytesIO(voice())
+    extra = {"wsgi.input": original, "HTTP_HOST": "elsewhere.example"}
+    answer = call(VoiceLane(spy), original.getvalue(), **extra)
+    assert not answer.status.startswith("201")
+    assert spy.inputs == [original]
+    assert original.tell() == 0
+
+
+def test_a_lowercase_method_is_left_to_django_which_counts_it() -> None:
+    spy = Spy()
+    answer = call(VoiceLane(spy), voice(), method="post")  # Django upper-cases the method
+    assert (answer.status, spy.calls) == ("201 Created", 1)
+    assert voice_pending_count() == 1
+
+
+def test_a_failing_cache_leaves_the_answer_to_django(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The window's network key lives in the cache: if the cache fails, Django answers (with
+    its own 500, error handling and log line) and nothing escapes the lane."""
+    monkeypatch.setattr(network, "_keys", {})
+
+    def failing(*args: Any, **kwargs: Any) -> Any:
+        raise ConnectionError("the cache is down")
+
+    monkeypatch.setattr(network.cache, "add", failing)
+    lane, _django, counted, handed = both(voice)
+    assert lane.status.startswith("500")
+    assert (counted, handed) == (0, 1)
+
+
+def test_an_unreadable_body_is_left_to_django() -> None:
+    class Gone(io.BytesIO):
+        def read(self, *args: Any) -> bytes:
+            raise OSError("the client went away")
+
+    spy = Spy()
+    answer = call(VoiceLane(spy), voice(), **{"wsgi.input": Gone()})
+    assert spy.calls == 1
+    assert not answer.status.startswith("201")
+    assert voice_pending_count() == 0

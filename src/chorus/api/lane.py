@@ -58,7 +58,9 @@ WSGIApp = Callable[[Environ, StartResponse], Iterable[bytes]]
 
 
 def response_headers(*, secure: bool) -> list[tuple[str, str]]:
-    """The headers Django's middleware gives a JSON answer of the API (without its length)."""
+    """The headers Django's middleware gives a JSON answer of the API (without its length),
+    normalised as the middleware normalises them. Names and values are plain ``str``, as PEP 3333
+    requires (Django's CSP header names are a StrEnum: ``str()`` them, as Django does)."""
     headers = [("Content-Type", "application/json")]
     if secure and settings.SECURE_HSTS_SECONDS:
         hsts = f"max-age={settings.SECURE_HSTS_SECONDS}"
@@ -69,21 +71,35 @@ def response_headers(*, secure: bool) -> list[tuple[str, str]]:
         headers.append(("Strict-Transport-Security", hsts))
     if settings.SECURE_CONTENT_TYPE_NOSNIFF:
         headers.append(("X-Content-Type-Options", "nosniff"))
-    if settings.SECURE_REFERRER_POLICY:
-        headers.append(("Referrer-Policy", settings.SECURE_REFERRER_POLICY))
+    policy = settings.SECURE_REFERRER_POLICY
+    if policy:
+        values = [v.strip() for v in policy.split(",")] if isinstance(policy, str) else policy
+        headers.append(("Referrer-Policy", ",".join(values)))
     if settings.SECURE_CROSS_ORIGIN_OPENER_POLICY:
         headers.append(("Cross-Origin-Opener-Policy", settings.SECURE_CROSS_ORIGIN_OPENER_POLICY))
     if settings.SECURE_CSP:
-        headers.append((CSP.HEADER_ENFORCE, build_policy(settings.SECURE_CSP)))
+        headers.append((str(CSP.HEADER_ENFORCE), build_policy(settings.SECURE_CSP)))
     if settings.SECURE_CSP_REPORT_ONLY:
-        headers.append((CSP.HEADER_REPORT_ONLY, build_policy(settings.SECURE_CSP_REPORT_ONLY)))
+        headers.append((str(CSP.HEADER_REPORT_ONLY), build_policy(settings.SECURE_CSP_REPORT_ONLY)))
     headers += [
         ("Permissions-Policy", PERMISSIONS_POLICY),
         ("Cross-Origin-Resource-Policy", "same-origin"),
         ("Cache-Control", "no-store"),
-        ("X-Frame-Options", settings.X_FRAME_OPTIONS),
+        ("X-Frame-Options", getattr(settings, "X_FRAME_OPTIONS", "DENY").upper()),
     ]
-    return headers
+    return [(str(name), str(value)) for name, value in headers]
+
+
+def _secure(environ: Environ) -> bool:
+    """Whether Django sees HTTPS (``HttpRequest.scheme``): the proxy's header, its first value,
+    when the header is there; else the WSGI server's scheme."""
+    proxy = settings.SECURE_PROXY_SSL_HEADER
+    if proxy:
+        header, secure_value = proxy
+        value = environ.get(header)
+        if value is not None:
+            return bool(value.split(",", 1)[0].strip() == secure_value)
+    return bool(environ.get("wsgi.url_scheme") == "https")
 
 
 class VoiceLane:
@@ -103,7 +119,7 @@ class VoiceLane:
         start_response("201 Created", answer[0])
         return [answer[1]]
 
-    def _secure(self, environ: Environ) -> bool | None:
+    def _plain(self, environ: Environ) -> bool | None:
         """Whether Django would see HTTPS; None where Django must answer (host, redirect...)."""
         host = environ.get("HTTP_HOST")
         if not host or settings.USE_X_FORWARDED_HOST or settings.PREPEND_WWW:
@@ -111,11 +127,7 @@ class VoiceLane:
         domain, _port = split_domain_port(host)
         if not domain or not validate_host(domain, settings.ALLOWED_HOSTS):
             return None
-        proxy = settings.SECURE_PROXY_SSL_HEADER
-        if proxy is None:
-            secure = environ.get("wsgi.url_scheme") == "https"
-        else:
-            secure = environ.get(proxy[0]) == proxy[1]
+        secure = _secure(environ)
         if not secure and settings.SECURE_SSL_REDIRECT:
             return None
         if "HTTP_COOKIE" in environ or environ.get("HTTP_SEC_FETCH_SITE") in (
@@ -126,22 +138,32 @@ class VoiceLane:
         return secure
 
     def _voice(self, environ: Environ) -> tuple[list[tuple[str, str]], bytes] | None:
-        """The 201 answer's headers and body once the voice is counted; None: Django answers."""
+        """The 201 answer's headers and body once the voice is counted; None: Django answers.
+
+        Nothing here may raise once the voice is counted: a counted voice always gets its 201.
+        Before that, any error (an unreadable body, a failing cache) leaves the answer to Django,
+        whose error handling and logging then apply.
+        """
         try:
             length = int(environ.get("CONTENT_LENGTH") or "")
         except ValueError:
             return None
         if not 0 < length <= settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
             return None
-        body = environ["wsgi.input"].read(length)
-        environ["wsgi.input"] = io.BytesIO(body)  # Django reads it again if it answers
-        secure = self._secure(environ)
-        if secure is None or not self._count(environ, body):
+        try:
+            secure = self._plain(environ)  # before reading: Django refuses these unread
+            if secure is None:
+                return None
+            headers = self._headers.get(secure)
+            if headers is None:
+                headers = self._headers[secure] = response_headers(secure=secure)
+            answer = voice_added_body()
+            body = environ["wsgi.input"].read(length)
+        except Exception:  # a client gone mid-body, a settings error: Django answers
             return None
-        headers = self._headers.get(secure)
-        if headers is None:
-            headers = self._headers[secure] = response_headers(secure=secure)
-        answer = voice_added_body()
+        environ["wsgi.input"] = io.BytesIO(body)  # Django reads it again if it answers
+        if not self._count(environ, body):
+            return None
         return [*headers, ("Content-Length", str(len(answer)))], answer
 
     def _count(self, environ: Environ, body: bytes) -> bool:
@@ -154,9 +176,12 @@ class VoiceLane:
                 facts, proof = voice_check(payload)
             except Exception:  # Django answers: its message, status and log line
                 return False
-            config = settings.CONFIG
-            address = client_address(environ, trusted_proxies=config.trusted_proxies)
-            key = network_key(address, window=config.rate_limit_window_seconds)
+            try:
+                config = settings.CONFIG
+                address = client_address(environ, trusted_proxies=config.trusted_proxies)
+                key = network_key(address, window=config.rate_limit_window_seconds)
+            except Exception:  # the cache holding the window's key failed: Django answers
+                return False
             try:
                 voice_limit(key)
             except RateLimitedError:  # charged, and over: Django charges again and refuses it
@@ -176,7 +201,8 @@ class VoiceLane:
             # disconnects that receiver for the same reason).
             conn = connections[DEFAULT_DB_ALIAS]
             if conn.connection is not None and not conn.in_atomic_block:
-                conn.close_if_unusable_or_obsolete()
+                with suppress(Exception):  # a counted voice is answered whatever happens here
+                    conn.close_if_unusable_or_obsolete()
 
 
 def _give_back(key: str) -> None:
