@@ -69,7 +69,7 @@ def call(
     method: str = "POST",
     path: str = PATH,
     length: str | None = None,
-    **extra: str,
+    **extra: Any,
 ) -> Answer:
     environ: dict[str, Any] = {
         "REQUEST_METHOD": method,
@@ -428,7 +428,7 @@ def test_the_lane_sees_https_where_django_does(
 def test_a_request_django_refuses_unread_is_handed_over_unread() -> None:
     spy = Spy()
     original = io.BytesIO(voice())
-    extra = {"wsgi.input": original, "HTTP_HOST": "elsewhere.example"}
+    extra: dict[str, Any] = {"wsgi.input": original, "HTTP_HOST": "elsewhere.example"}
     answer = call(VoiceLane(spy), original.getvalue(), **extra)
     assert not answer.status.startswith("201")
     assert spy.inputs == [original]
@@ -450,7 +450,7 @@ def test_a_failing_cache_leaves_the_answer_to_django(monkeypatch: pytest.MonkeyP
     def failing(*args: Any, **kwargs: Any) -> Any:
         raise ConnectionError("the cache is down")
 
-    monkeypatch.setattr(network.cache, "add", failing)
+    monkeypatch.setattr(cache, "add", failing)
     lane, _django, counted, handed = both(voice)
     assert lane.status.startswith("500")
     assert (counted, handed) == (0, 1)
@@ -462,7 +462,8 @@ def test_an_unreadable_body_is_left_to_django() -> None:
             raise OSError("the client went away")
 
     spy = Spy()
-    answer = call(VoiceLane(spy), voice(), **{"wsgi.input": Gone()})
+    gone: dict[str, Any] = {"wsgi.input": Gone()}
+    answer = call(VoiceLane(spy), voice(), **gone)
     assert spy.calls == 1
     assert not answer.status.startswith("201")
     assert voice_pending_count() == 0
