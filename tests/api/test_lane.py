@@ -32,20 +32,9 @@ from chorus.counts import services
 from chorus.counts.facets import FACETS
 from chorus.counts.selectors import voice_pending_count
 from tests.conftest import solve, tamper
+from tests.wsgi import CLIENT, Answer, call
 
 pytestmark = pytest.mark.django_db
-
-CLIENT = "203.0.113.77"
-
-
-@dataclass
-class Answer:
-    status: str
-    headers: list[tuple[str, str]]
-    body: bytes
-
-    def header_set(self) -> set[tuple[str, str]]:
-        return {(name.lower(), value) for name, value in self.headers}
 
 
 @dataclass
@@ -60,54 +49,6 @@ class Spy:
         self.calls += 1
         self.inputs.append(environ["wsgi.input"])
         return self.app(environ, start_response)
-
-
-def call(
-    app: Callable[..., Iterable[bytes]],
-    body: bytes,
-    *,
-    method: str = "POST",
-    path: str = PATH,
-    length: str | None = None,
-    **extra: Any,
-) -> Answer:
-    environ: dict[str, Any] = {
-        "REQUEST_METHOD": method,
-        "PATH_INFO": path,
-        "SCRIPT_NAME": "",
-        "QUERY_STRING": "",
-        "SERVER_NAME": "testserver",
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "REMOTE_ADDR": CLIENT,
-        "HTTP_HOST": "testserver",
-        "HTTP_USER_AGENT": "LaneTest/1.0",
-        "CONTENT_TYPE": "application/json",
-        "CONTENT_LENGTH": str(len(body)) if length is None else length,
-        "wsgi.input": io.BytesIO(body),
-        "wsgi.errors": io.StringIO(),
-        "wsgi.url_scheme": "http",
-        "wsgi.version": (1, 0),
-        "wsgi.multithread": True,
-        "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
-        **extra,
-    }
-    if length == "":
-        del environ["CONTENT_LENGTH"]
-    seen: dict[str, Any] = {}
-
-    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
-        seen["status"], seen["headers"] = status, headers
-
-    chunks = app(environ, start_response)
-    try:
-        data = b"".join(chunks)
-    finally:
-        close = getattr(chunks, "close", None)
-        if close is not None:
-            close()
-    return Answer(seen["status"], seen["headers"], data)
 
 
 def voice(**facts: Any) -> bytes:

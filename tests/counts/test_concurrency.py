@@ -10,12 +10,14 @@ import pytest
 from django.db import connections
 from django.test import Client
 
+from chorus.config import wsgi
 from chorus.core import pow
 from chorus.counts import services
 from chorus.counts.models import Snapshot
 from chorus.counts.selectors import voice_pending_count
 from chorus.counts.services import VoiceFacts
 from tests.conftest import solve
+from tests.wsgi import PATH, call
 
 pytestmark = pytest.mark.django_db(transaction=True)
 THREADS = 12
@@ -46,27 +48,36 @@ def run_together(work: list[Callable[[], int]]) -> Counter[int]:
     return results
 
 
-def submit(payload: str) -> Callable[[], int]:
+def submit(payload: str, through: str) -> Callable[[], int]:
+    """A job that adds a voice through Django's test client or through the served WSGI
+    application (the voice lane in front of Django; on PostgreSQL, the batching writer)."""
+    body = json.dumps({"altcha": payload, "setting": "online"})
+
     def job() -> int:
-        body = json.dumps({"altcha": payload, "setting": "online"})
-        return Client().post("/api/v1/voices", body, content_type="application/json").status_code
+        if through == "client":
+            return Client().post(PATH, body, content_type="application/json").status_code
+        return int(call(wsgi.application, body.encode()).status.split()[0])
 
     return job
 
 
-def test_simultaneous_submissions_are_each_counted_exactly_once(config_override) -> None:
+@pytest.mark.parametrize("through", ["client", "lane"])
+def test_simultaneous_submissions_are_each_counted_exactly_once(
+    config_override, through: str
+) -> None:
     config_override(rate_limit_voices=0)
     n = 240
     payloads = [solve(pow.challenge_issue()) for _ in range(n)]
-    results = run_together([submit(p) for p in payloads])
+    results = run_together([submit(p, through) for p in payloads])
     assert results == Counter({201: n})
     assert voice_pending_count() == n
 
 
-def test_one_proof_raced_from_many_threads_counts_once(config_override) -> None:
+@pytest.mark.parametrize("through", ["client", "lane"])
+def test_one_proof_raced_from_many_threads_counts_once(config_override, through: str) -> None:
     config_override(rate_limit_voices=0)
     payload = solve(pow.challenge_issue())
-    results = run_together([submit(payload) for _ in range(THREADS * 2)])
+    results = run_together([submit(payload, through) for _ in range(THREADS * 2)])
     assert results == Counter({201: 1, 400: THREADS * 2 - 1})
     assert voice_pending_count() == 1
 
