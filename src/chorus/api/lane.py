@@ -26,8 +26,8 @@ What the lane does itself, as the middleware would have:
   stores, logs or passes on the address or the user agent (it logs nothing at all);
 - answers with the security headers of ``settings`` (HSTS on HTTPS, CSP, Referrer-Policy,
   COOP, CORP, Permissions-Policy, X-Frame-Options, nosniff, ``Cache-Control: no-store``);
-- closes database connections that became unusable or too old, as Django does when a request
-  finishes (``close_old_connections``).
+- closes the database connection if it became unusable or too old, as Django does when a
+  request finishes (``close_old_connections``).
 """
 
 from __future__ import annotations
@@ -210,8 +210,3 @@ def _give_back(key: str) -> None:
     now, the network stays charged once more, which only brings its limit a voice nearer."""
     with suppress(Exception):
         voice_limit_undo(key)
-
-
-def voice_lane(app: WSGIApp) -> WSGIApp:
-    """Put the voice lane in front of a WSGI application (chorus.config.wsgi)."""
-    return VoiceLane(app)

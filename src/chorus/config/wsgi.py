@@ -7,6 +7,6 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chorus.config.settings")
 django_application = get_wsgi_application()
 
-from chorus.api.lane import voice_lane  # noqa: E402  (needs the apps that the line above loads)
+from chorus.api.lane import VoiceLane  # noqa: E402  (needs the apps that the line above loads)
 
-application = voice_lane(django_application)
+application = VoiceLane(django_application)
