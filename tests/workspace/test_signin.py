@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+import time
+
 import pyotp
 import pytest
 from django.conf import settings
 from django.test import Client
 
+from chorus.core import middleware, network
 from chorus.core.models import AuditEntry
 from chorus.staff import services
 from chorus.staff.models import StaffMember
@@ -169,3 +173,20 @@ def test_the_audit_log_holds_nothing_typed(client: Client, alice: StaffMember) -
     assert len(rows) >= 5
     for value in [*typed, "123456", "alice", staff_totp_secret(staff=alice)]:
         assert not any(value in row for row in rows), value
+
+
+def test_the_per_username_limit_outlasts_the_network_window(
+    client: Client, alice: StaffMember, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The network's hash changes with each rate-limit window, and its count with it; the
+    username's count holds for its own 15 minutes, from any network."""
+    for _ in range(10):
+        client.post("/workspace/signin", {"username": "alice", "password": "nope nope"})
+    later = time.time() + settings.CONFIG.rate_limit_window_seconds
+    monkeypatch.setattr(
+        middleware, "network_key", functools.partial(network.network_key, now=later)
+    )
+    response = client.post("/workspace/signin", {"username": "alice", "password": PASSWORD})
+    assert response.status_code == 429  # a new network window, the same username
+    response = client.post("/workspace/signin", {"username": "bob", "password": "nope nope"})
+    assert response.status_code == 400  # the network's count started afresh with its window

@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 import segno
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.crypto import salted_hmac
@@ -37,7 +38,10 @@ from chorus.workspace.session import (
     session_staff,
 )
 
-# Sign-in attempts (password or code) per network and per username, per window.
+# Sign-in attempts (password or code): at most this many per username per SIGNIN_WINDOW, and per
+# network per rate-limit window (CHORUS_RATE_LIMIT_WINDOW_SECONDS, 10 minutes by default): the
+# network's keyed hash changes with every such window (chorus.core.network), so a per-network
+# count cannot outlast it.
 SIGNIN_LIMIT = 10
 SIGNIN_WINDOW = 15 * 60
 MAX_KEY_BODY = 8192
@@ -50,12 +54,13 @@ def _limit(request: HttpRequest, *, who: str) -> None:
     user_key = salted_hmac(
         "chorus/workspace/signin-user", who.strip().lower(), algorithm="sha256"
     ).hexdigest()[:32]
+    network_key: str = request.network_key  # type: ignore[attr-defined]
     try:
-        for scope, key in (
-            ("staff-signin", request.network_key),  # type: ignore[attr-defined]
-            ("staff-signin-user", user_key),
+        for scope, key, window in (
+            ("staff-signin", network_key, settings.CONFIG.rate_limit_window_seconds),
+            ("staff-signin-user", user_key, SIGNIN_WINDOW),
         ):
-            rate_limit_hit(scope=scope, network_key=key, limit=SIGNIN_LIMIT, window=SIGNIN_WINDOW)
+            rate_limit_hit(scope=scope, network_key=key, limit=SIGNIN_LIMIT, window=window)
     except RateLimitedError:
         raise RateLimitedError(
             _("Too many sign-in attempts. Wait 15 minutes, then try again.")
