@@ -7,7 +7,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-PATH = "/api/v1/voices"
+from chorus.api.lane import PATH
+
+__all__ = ["CLIENT", "PATH", "Answer", "call"]
+
 CLIENT = "203.0.113.77"
 
 

@@ -26,11 +26,16 @@ def window_uncount(key: str, n: int = 1) -> None:
         cache.decr(key, n)
 
 
+def limit_key(scope: str, bucket: str) -> str:
+    """The cache key of one limit's counter for one bucket (a network's keyed hash, say)."""
+    return f"rl:{scope}:{bucket}"
+
+
 def rate_limit_hit(*, scope: str, network_key: str, limit: int, window: int) -> None:
     """Count one action for this network; raise once the window's limit is used up."""
     if limit <= 0:
         return
-    if window_count(f"rl:{scope}:{network_key}", window=window) > limit:
+    if window_count(limit_key(scope, network_key), window=window) > limit:
         raise RateLimitedError(
             _(
                 "Many voices were added from your network in the last few minutes. "
@@ -42,4 +47,4 @@ def rate_limit_hit(*, scope: str, network_key: str, limit: int, window: int) -> 
 def rate_limit_undo(*, scope: str, network_key: str, limit: int) -> None:
     """Give back one action counted by ``rate_limit_hit`` (with the same scope and limit)."""
     if limit > 0:
-        window_uncount(f"rl:{scope}:{network_key}")
+        window_uncount(limit_key(scope, network_key))

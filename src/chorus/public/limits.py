@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from chorus.accounts.errors import AccountNoMatchError
 from chorus.core.errors import RateLimitedError
-from chorus.core.ratelimit import window_count, window_uncount
+from chorus.core.ratelimit import limit_key, window_count, window_uncount
 
 #: Codename accounts one network may make per rate-limit window.
 ACCOUNTS_PER_WINDOW = 5
@@ -47,7 +47,7 @@ def oprf_elements_per_window() -> int:
 
 
 def _key(request: HttpRequest, scope: str) -> str:
-    return f"rl:{scope}:{request.network_key}"  # type: ignore[attr-defined]
+    return limit_key(scope, request.network_key)  # type: ignore[attr-defined]
 
 
 @contextmanager
@@ -91,7 +91,7 @@ def _account_held(
 ) -> AbstractContextManager[None]:
     """A per-account bucket, keyed by an HMAC of the account's id under the site's secret."""
     digest = salted_hmac("chorus/limits/account", str(account_id), algorithm="sha256")
-    key = f"rl:{scope}:{digest.hexdigest()[:32]}"
+    key = limit_key(scope, digest.hexdigest()[:32])
     return _held(key, 1, limit=limit, window=ACCOUNT_WINDOW_SECONDS, refusal=refusal)
 
 
